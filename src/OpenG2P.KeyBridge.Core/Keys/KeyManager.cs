@@ -1,0 +1,142 @@
+using System.Security.Cryptography;
+using OpenG2P.KeyBridge.Errors;
+using OpenG2P.KeyBridge.Storage;
+
+namespace OpenG2P.KeyBridge.Keys;
+
+/// <summary>Write side of the key model: create, rotate, configure, revoke, destroy, export.</summary>
+public sealed class KeyManager(IKeyStore store, KeyRing ring, TimeProvider time)
+{
+    public async Task<KeyRecord> CreateAsync(string name, KeyType type, KeyPolicy policy, CancellationToken ct = default)
+    {
+        KeyNames.Validate(name);
+        if (!KeyTypes.Supported.Contains(type))
+        {
+            throw new KeyBridgeException(KeyBridgeError.UnsupportedOperation, $"key type '{type.ToName()}' is not available in this build");
+        }
+        ValidatePolicy(policy, latestVersion: 1);
+        var now = time.GetUtcNow();
+        var key = new KeyRecord { Name = name, Type = type, Policy = policy, CreatedAt = now, UpdatedAt = now, Versions = [] };
+        var created = await store.CreateKeyAsync(key, NewVersion(name, type, 1), ct).ConfigureAwait(false);
+        ring.Remember(created);
+        return created;
+    }
+
+    public async Task<KeyVersionRecord> RotateAsync(string name, CancellationToken ct = default)
+    {
+        var key = await LoadAsync(name, ct).ConfigureAwait(false);
+        var version = await store.AddVersionAsync(name, v => NewVersion(name, key.Type, v), ct).ConfigureAwait(false);
+        ring.Invalidate(name);
+        return version;
+    }
+
+    public async Task<KeyRecord> ConfigureAsync(string name, Func<KeyPolicy, KeyPolicy> change, CancellationToken ct = default)
+    {
+        var key = await LoadAsync(name, ct).ConfigureAwait(false);
+        var policy = change(key.Policy);
+        ValidatePolicy(policy, key.LatestVersion);
+        var updated = await store.UpdatePolicyAsync(name, policy, ct).ConfigureAwait(false);
+        ring.Invalidate(name);
+        return updated;
+    }
+
+    public async Task<KeyRecord> RevokeVersionAsync(string name, int version, CancellationToken ct = default)
+    {
+        var key = await LoadAsync(name, ct).ConfigureAwait(false);
+        var v = key.FindVersion(version) ?? throw VersionMissing(name, version);
+        if (v.State == VersionState.Destroyed)
+        {
+            throw new KeyBridgeException(KeyBridgeError.VersionDestroyed, $"version {version} of key '{name}' is destroyed");
+        }
+        var updated = await store.SetVersionStateAsync(name, version, VersionState.Revoked, ct).ConfigureAwait(false);
+        ring.Invalidate(name);
+        return updated;
+    }
+
+    public async Task<KeyRecord> DestroyVersionAsync(string name, int version, CancellationToken ct = default)
+    {
+        var key = await LoadAsync(name, ct).ConfigureAwait(false);
+        if (!key.Policy.DeletionAllowed)
+        {
+            throw new KeyBridgeException(KeyBridgeError.DeletionNotAllowed,
+                $"key '{name}' does not allow destruction; set deletion_allowed first");
+        }
+        _ = key.FindVersion(version) ?? throw VersionMissing(name, version);
+        if (version == key.LatestVersion)
+        {
+            throw new KeyBridgeException(KeyBridgeError.InvalidParams, "the latest version cannot be destroyed; rotate the key first");
+        }
+        var updated = await store.SetVersionStateAsync(name, version, VersionState.Destroyed, ct).ConfigureAwait(false);
+        ring.Invalidate(name);
+        return updated;
+    }
+
+    /// <summary>Raw material of an exportable symmetric key version (caller must hold key-admin).</summary>
+    public async Task<(KeyRecord Key, int Version, byte[] Material)> ExportSecretAsync(string name, int? version, CancellationToken ct = default)
+    {
+        var key = await LoadAsync(name, ct).ConfigureAwait(false);
+        if (!key.Policy.Exportable)
+        {
+            throw new KeyBridgeException(KeyBridgeError.NotExportable, $"key '{name}' is not exportable");
+        }
+        var v = version is { } n ? key.FindVersion(n) ?? throw VersionMissing(name, n) : KeyRing.LatestForUse(key);
+        if (v.State is VersionState.Destroyed or VersionState.Revoked)
+        {
+            throw new KeyBridgeException(v.State == VersionState.Revoked ? KeyBridgeError.VersionRevoked : KeyBridgeError.VersionDestroyed,
+                $"version {v.Version} of key '{name}' is {v.State.ToName()}");
+        }
+        using var lease = ring.Lease(key, v);
+        return (key, v.Version, lease.Material.ToArray());
+    }
+
+    private async Task<KeyRecord> LoadAsync(string name, CancellationToken ct)
+    {
+        KeyNames.Validate(name);
+        return await store.GetKeyAsync(name, ct).ConfigureAwait(false)
+            ?? throw new KeyBridgeException(KeyBridgeError.KeyNotFound, $"key '{name}' does not exist");
+    }
+
+    private NewKeyVersion NewVersion(string name, KeyType type, int version)
+    {
+        var material = type switch
+        {
+            KeyType.Aes256Gcm or KeyType.HmacSha256 => RandomNumberGenerator.GetBytes(32),
+            _ => throw new KeyBridgeException(KeyBridgeError.UnsupportedOperation, $"key type '{type.ToName()}' is not available in this build"),
+        };
+        try
+        {
+            return new NewKeyVersion(ring.Kek.Wrap(material, KeyRing.WrapContext(name, version)), ring.Kek.KekId);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(material);
+        }
+    }
+
+    private static void ValidatePolicy(KeyPolicy p, int latestVersion)
+    {
+        if (p.MinDecryptionVersion < 1 || p.MinDecryptionVersion > latestVersion)
+        {
+            throw new KeyBridgeException(KeyBridgeError.InvalidPolicy,
+                $"min_decryption_version must be between 1 and the latest version ({latestVersion})");
+        }
+        if (p.RotationPeriod is { } r && r < TimeSpan.FromMinutes(1))
+        {
+            throw new KeyBridgeException(KeyBridgeError.InvalidPolicy, "rotation_period must be at least 1 minute");
+        }
+        if (p.HsmResident)
+        {
+            throw new KeyBridgeException(KeyBridgeError.InvalidPolicy, "hsm_resident keys need the PKCS#11 KEK provider");
+        }
+        foreach (var f in p.RequiredContext)
+        {
+            if (string.IsNullOrWhiteSpace(f))
+            {
+                throw new KeyBridgeException(KeyBridgeError.InvalidPolicy, "required_context must list non-empty field names");
+            }
+        }
+    }
+
+    private static KeyBridgeException VersionMissing(string name, int version) =>
+        new(KeyBridgeError.VersionNotFound, $"key '{name}' has no version {version}");
+}

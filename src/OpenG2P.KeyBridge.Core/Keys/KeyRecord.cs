@@ -1,0 +1,68 @@
+namespace OpenG2P.KeyBridge.Keys;
+
+/// <summary>A named key: its type, policy and every version (material stays wrapped).</summary>
+public sealed record KeyRecord
+{
+    public required string Name { get; init; }
+
+    public required KeyType Type { get; init; }
+
+    public required KeyPolicy Policy { get; init; }
+
+    public required DateTimeOffset CreatedAt { get; init; }
+
+    public DateTimeOffset UpdatedAt { get; init; }
+
+    public required IReadOnlyList<KeyVersionRecord> Versions { get; init; }
+
+    public int LatestVersion => Versions.Count == 0 ? 0 : Versions[^1].Version;
+
+    public KeyVersionRecord? FindVersion(int version)
+    {
+        // Versions are contiguous from 1 and sorted, so this is an index lookup.
+        var i = version - 1;
+        return i >= 0 && i < Versions.Count && Versions[i].Version == version
+            ? Versions[i]
+            : Versions.FirstOrDefault(v => v.Version == version);
+    }
+
+    /// <summary>The state callers see: active versions below min_decryption_version are retired.</summary>
+    public VersionState EffectiveState(KeyVersionRecord v) =>
+        v.State == VersionState.Active && v.Version < Policy.MinDecryptionVersion ? VersionState.Retired : v.State;
+
+    /// <summary>The newest version usable for new encryptions and signatures.</summary>
+    public KeyVersionRecord? LatestUsableVersion()
+    {
+        for (var i = Versions.Count - 1; i >= 0; i--)
+        {
+            if (EffectiveState(Versions[i]) == VersionState.Active)
+            {
+                return Versions[i];
+            }
+        }
+        return null;
+    }
+}
+
+public sealed record KeyVersionRecord
+{
+    public required int Version { get; init; }
+
+    /// <summary>Stored state: active, revoked or destroyed.</summary>
+    public required VersionState State { get; init; }
+
+    public required DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>Key material wrapped by the KEK; null once destroyed.</summary>
+    public byte[]? WrappedMaterial { get; init; }
+
+    /// <summary>Which KEK wrapped the material, so a KEK rotation can find what is left to rewrap.</summary>
+    public string? KekId { get; init; }
+
+    /// <summary>Public part for asymmetric keys (not secret), null for symmetric keys.</summary>
+    public byte[]? PublicMaterial { get; init; }
+
+    public DateTimeOffset? RevokedAt { get; init; }
+
+    public DateTimeOffset? DestroyedAt { get; init; }
+}

@@ -1,0 +1,34 @@
+namespace OpenG2P.KeyBridge.Keys;
+
+/// <summary>
+/// Stored states are active, revoked and destroyed. <see cref="Retired"/> is derived: an active
+/// version below the key's <c>min_decryption_version</c>.
+/// </summary>
+public enum VersionState
+{
+    Active,
+    Retired,
+    Revoked,
+    Destroyed,
+}
+
+public static class VersionStates
+{
+    public static string ToName(this VersionState s) => s switch
+    {
+        VersionState.Active => "active",
+        VersionState.Retired => "retired",
+        VersionState.Revoked => "revoked",
+        VersionState.Destroyed => "destroyed",
+        _ => throw new ArgumentOutOfRangeException(nameof(s)),
+    };
+
+    public static VersionState Parse(string s) => s switch
+    {
+        "active" => VersionState.Active,
+        "retired" => VersionState.Retired,
+        "revoked" => VersionState.Revoked,
+        "destroyed" => VersionState.Destroyed,
+        _ => throw new FormatException($"unknown stored version state '{s}'"),
+    };
+}

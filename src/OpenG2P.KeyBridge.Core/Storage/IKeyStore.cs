@@ -1,0 +1,58 @@
+using OpenG2P.KeyBridge.Auth;
+using OpenG2P.KeyBridge.Keys;
+
+namespace OpenG2P.KeyBridge.Storage;
+
+/// <summary>
+/// Durable store for keys, versions and clients. Two implementations (SQLite, PostgreSQL) pass
+/// one contract test suite. Implementations translate connection failures into
+/// <c>storage_unavailable</c> and uniqueness conflicts into the documented error names.
+/// </summary>
+public interface IKeyStore
+{
+    /// <summary>Applies pending schema migrations (idempotent; safe with several nodes starting at once).</summary>
+    Task MigrateAsync(CancellationToken ct = default);
+
+    Task<bool> PingAsync(CancellationToken ct = default);
+
+    Task<KeyRecord?> GetKeyAsync(string name, CancellationToken ct = default);
+
+    /// <summary>Keys ordered by name, after <paramref name="afterName"/> (exclusive), at most <paramref name="limit"/>.</summary>
+    Task<IReadOnlyList<KeyRecord>> ListKeysAsync(string? prefix, string? afterName, int limit, CancellationToken ct = default);
+
+    /// <summary>Creates the key with version 1. Throws <c>key_exists</c> when the name is taken.</summary>
+    Task<KeyRecord> CreateKeyAsync(KeyRecord key, NewKeyVersion firstVersion, CancellationToken ct = default);
+
+    /// <summary>
+    /// Atomically appends the next version: the store picks the number (latest + 1) under a lock and
+    /// asks <paramref name="makeVersion"/> for its material, so concurrent calls (also from other nodes)
+    /// get consecutive numbers and none is lost.
+    /// </summary>
+    Task<KeyVersionRecord> AddVersionAsync(string name, Func<int, NewKeyVersion> makeVersion, CancellationToken ct = default);
+
+    Task<KeyRecord> UpdatePolicyAsync(string name, KeyPolicy policy, CancellationToken ct = default);
+
+    /// <summary>Sets a version's stored state; destroying also erases its wrapped material.</summary>
+    Task<KeyRecord> SetVersionStateAsync(string name, int version, VersionState state, CancellationToken ct = default);
+
+    /// <summary>Replaces the wrapped material of one version (KEK rotation), if it is still wrapped by <paramref name="expectedKekId"/>.</summary>
+    Task<bool> RewrapVersionAsync(string name, int version, string expectedKekId, byte[] wrapped, string kekId, CancellationToken ct = default);
+
+    Task<ClientRecord?> GetClientAsync(string clientId, CancellationToken ct = default);
+
+    /// <summary>Throws <c>client_exists</c> when the id is taken.</summary>
+    Task CreateClientAsync(ClientRecord client, CancellationToken ct = default);
+
+    Task UpdateClientAsync(ClientRecord client, CancellationToken ct = default);
+
+    Task<IReadOnlyList<ClientRecord>> ListClientsAsync(string? afterId, int limit, CancellationToken ct = default);
+
+    /// <summary>Reads a small named setting (e.g. the bootstrap marker); null when unset.</summary>
+    Task<string?> GetSettingAsync(string name, CancellationToken ct = default);
+
+    /// <summary>Sets a setting only if it is unset; returns whether this call set it.</summary>
+    Task<bool> TrySetSettingAsync(string name, string value, CancellationToken ct = default);
+}
+
+/// <summary>Material for a new version, already wrapped by the KEK.</summary>
+public sealed record NewKeyVersion(byte[] WrappedMaterial, string KekId, byte[]? PublicMaterial = null);
