@@ -22,6 +22,11 @@ public sealed class KeyManager(IKeyStore store, KeyRing ring, TimeProvider time)
         return created;
     }
 
+    public Task<KeyRecord> GetAsync(string name, CancellationToken ct = default) => LoadAsync(name, ct);
+
+    public Task<IReadOnlyList<KeyRecord>> ListAsync(string? prefix, string? afterName, int limit, CancellationToken ct = default) =>
+        store.ListKeysAsync(prefix, afterName, limit, ct);
+
     public async Task<KeyVersionRecord> RotateAsync(string name, CancellationToken ct = default)
     {
         var key = await LoadAsync(name, ct).ConfigureAwait(false);

@@ -30,18 +30,13 @@ public sealed record KeyRecord
     public VersionState EffectiveState(KeyVersionRecord v) =>
         v.State == VersionState.Active && v.Version < Policy.MinDecryptionVersion ? VersionState.Retired : v.State;
 
-    /// <summary>The newest version usable for new encryptions and signatures.</summary>
-    public KeyVersionRecord? LatestUsableVersion()
-    {
-        for (var i = Versions.Count - 1; i >= 0; i--)
-        {
-            if (EffectiveState(Versions[i]) == VersionState.Active)
-            {
-                return Versions[i];
-            }
-        }
-        return null;
-    }
+    /// <summary>
+    /// The version new encryptions and signatures use: always the latest one. When it is revoked
+    /// there is none (the key must be rotated) — falling back to an older version would quietly
+    /// undo a rotation.
+    /// </summary>
+    public KeyVersionRecord? LatestUsableVersion() =>
+        Versions.Count > 0 && EffectiveState(Versions[^1]) == VersionState.Active ? Versions[^1] : null;
 }
 
 public sealed record KeyVersionRecord

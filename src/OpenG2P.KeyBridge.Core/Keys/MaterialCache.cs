@@ -36,19 +36,14 @@ public sealed class MaterialCache(int capacity)
             }
             Interlocked.Increment(ref _misses);
             var fresh = new Entry(load());
-            if (_entries.TryAdd((name, version), fresh))
-            {
-                TrimIfNeeded();
-            }
-            else
+            if (!_entries.TryAdd((name, version), fresh))
             {
                 fresh.Evict();
                 continue;
             }
-            if (fresh.TryLease())
-            {
-                return new Lease(fresh);
-            }
+            fresh.TryLease();
+            TrimIfNeeded(fresh);
+            return new Lease(fresh);
         }
     }
 
@@ -75,14 +70,15 @@ public sealed class MaterialCache(int capacity)
         }
     }
 
-    private void TrimIfNeeded()
+    private void TrimIfNeeded(Entry keep)
     {
         if (_entries.Count <= capacity)
         {
             return;
         }
-        // Evict the least recently used quarter; a rare, cheap O(n) pass keeps the hot path lock-free.
-        var victims = _entries.OrderBy(kv => kv.Value.LastUsed).Take(Math.Max(1, _entries.Count - capacity * 3 / 4)).ToList();
+        // Evict the least recently used quarter; a rare O(n) pass keeps the hot path lock-free.
+        var victims = _entries.Where(kv => kv.Value != keep).OrderBy(kv => kv.Value.LastUsed)
+            .Take(Math.Max(1, _entries.Count - capacity * 3 / 4)).ToList();
         foreach (var kv in victims)
         {
             if (_entries.TryRemove(kv.Key, out var e))
@@ -117,7 +113,10 @@ public sealed class MaterialCache(int capacity)
 
         public byte[] Material { get; } = material;
 
-        public long LastUsed { get; private set; } = Environment.TickCount64;
+        private static long _clock;
+
+        /// <summary>A logical clock: strictly ordered, unlike a millisecond timer.</summary>
+        public long LastUsed { get; private set; } = Interlocked.Increment(ref _clock);
 
         public bool TryLease()
         {
@@ -128,7 +127,7 @@ public sealed class MaterialCache(int capacity)
                     return false;
                 }
                 _leases++;
-                LastUsed = Environment.TickCount64;
+                LastUsed = Interlocked.Increment(ref _clock);
                 return true;
             }
         }

@@ -20,9 +20,11 @@ public sealed class DataCrypto(KeyRing ring)
         return new(EncryptWith(key, version, plaintext.Span, context), key.Name, version.Version);
     }
 
-    public async ValueTask<Used<byte[]>> DecryptAsync(string ciphertext, EncryptionContext context, CancellationToken ct = default)
+    public ValueTask<Used<byte[]>> DecryptAsync(string ciphertext, EncryptionContext context, CancellationToken ct = default) =>
+        DecryptAsync(Ciphertext.Parse(ciphertext), context, ct);
+
+    public async ValueTask<Used<byte[]>> DecryptAsync(Ciphertext.Parsed parsed, EncryptionContext context, CancellationToken ct = default)
     {
-        var parsed = Ciphertext.Parse(ciphertext);
         var key = await ring.GetAsync(parsed.KeyName, ct).ConfigureAwait(false);
         RequireType(key, KeyType.Aes256Gcm, "decrypt");
         RequireContext(key, context);
@@ -40,12 +42,12 @@ public sealed class DataCrypto(KeyRing ring)
     }
 
     /// <summary>Decrypts and re-encrypts under the latest version; the plaintext never leaves this method.</summary>
-    public async ValueTask<Used<string>> RewrapAsync(string ciphertext, EncryptionContext context, CancellationToken ct = default)
+    public async ValueTask<Used<string>> RewrapAsync(Ciphertext.Parsed parsed, EncryptionContext context, CancellationToken ct = default)
     {
-        var plain = (await DecryptAsync(ciphertext, context, ct).ConfigureAwait(false)).Value;
+        var plain = (await DecryptAsync(parsed, context, ct).ConfigureAwait(false)).Value;
         try
         {
-            var key = await ring.GetAsync(Ciphertext.Parse(ciphertext).KeyName, ct).ConfigureAwait(false);
+            var key = await ring.GetAsync(parsed.KeyName, ct).ConfigureAwait(false);
             var version = KeyRing.LatestForUse(key);
             return new(EncryptWith(key, version, plain, context), key.Name, version.Version);
         }

@@ -1,0 +1,12 @@
+using OpenG2P.KeyBridge.Server.Hosting;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddKeyBridge();
+
+var app = builder.Build();
+app.MapKeyBridge();
+await app.Services.GetRequiredService<KeyBridgeInitializer>().InitializeAsync();
+await app.RunAsync();
+
+/// <summary>Entry point; public so integration tests can reference the assembly.</summary>
+public partial class Program;

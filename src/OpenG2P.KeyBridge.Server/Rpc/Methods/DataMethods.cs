@@ -1,0 +1,128 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using OpenG2P.KeyBridge.Crypto;
+using OpenG2P.KeyBridge.Errors;
+using OpenG2P.KeyBridge.Operations;
+using OpenG2P.KeyBridge.Server.Auth;
+using StreamJsonRpc;
+using static OpenG2P.KeyBridge.Server.Rpc.Methods.Params;
+
+namespace OpenG2P.KeyBridge.Server.Rpc.Methods;
+
+/// <summary>encrypt_data, decrypt_data, rewrap_data, generate_data_key: single item or <c>items</c>.</summary>
+public sealed class DataMethods(RpcContext ctx, RpcServices s)
+{
+    private static readonly UTF8Encoding StrictUtf8 = new(false, true);
+
+    [JsonRpcMethod("encrypt_data", UseSingleObjectParameterDeserialization = true)]
+    [RpcAccess(Roles.Encrypter)]
+    [RpcSummary("Encrypt data (base64url) or text under the key's latest version, bound to the optional context.", typeof(EncryptResult))]
+    public async Task<object> EncryptDataAsync(EncryptParams? p = null)
+    {
+        p ??= new();
+        if (p.Items is { } items)
+        {
+            return await Batch.RunAsync(ctx, s, items, async i =>
+                (object)await EncryptOneAsync(i.Key ?? p.Key, i.Data, i.Text, i.Context ?? p.Context));
+        }
+        return await EncryptOneAsync(p.Key, p.Data, p.Text, p.Context);
+    }
+
+    [JsonRpcMethod("decrypt_data", UseSingleObjectParameterDeserialization = true)]
+    [RpcAccess(Roles.Decrypter)]
+    [RpcSummary("Decrypt a KeyBridge ciphertext; the key and version come from the ciphertext itself.", typeof(DecryptResult))]
+    public async Task<object> DecryptDataAsync(CiphertextParams? p = null)
+    {
+        p ??= new();
+        if (p.Items is { } items)
+        {
+            return await Batch.RunAsync(ctx, s, items, async i => (object)await DecryptOneAsync(i.Ciphertext, i.Context ?? p.Context));
+        }
+        return await DecryptOneAsync(p.Ciphertext, p.Context);
+    }
+
+    [JsonRpcMethod("rewrap_data", UseSingleObjectParameterDeserialization = true)]
+    [RpcAccess(Roles.Encrypter, Roles.JobOperator)]
+    [RpcSummary("Re-encrypt a ciphertext under the key's latest version; the plaintext never leaves the service.", typeof(EncryptResult))]
+    public async Task<object> RewrapDataAsync(CiphertextParams? p = null)
+    {
+        p ??= new();
+        if (p.Items is { } items)
+        {
+            return await Batch.RunAsync(ctx, s, items, async i => (object)await RewrapOneAsync(i.Ciphertext, i.Context ?? p.Context));
+        }
+        return await RewrapOneAsync(p.Ciphertext, p.Context);
+    }
+
+    [JsonRpcMethod("generate_data_key", UseSingleObjectParameterDeserialization = true)]
+    [RpcAccess(Roles.Encrypter)]
+    [RpcSummary("Generate a random data key, returned wrapped under the key and, if asked, in plaintext.", typeof(DataKeyResult))]
+    public async Task<object> GenerateDataKeyAsync(DataKeyParams? p = null)
+    {
+        p ??= new();
+        if (p.Items is { } items)
+        {
+            return await Batch.RunAsync(ctx, s, items, async i => (object)await DataKeyOneAsync(i.Key ?? p.Key, p, i.Context ?? p.Context));
+        }
+        return await DataKeyOneAsync(p.Key, p, p.Context);
+    }
+
+    private async ValueTask<EncryptResult> EncryptOneAsync(string? key, string? data, string? text, JsonElement? context)
+    {
+        var name = KeyName(key ?? s.Defaults.EncryptionKey, ctx);
+        if ((data is null) == (text is null))
+        {
+            throw new KeyBridgeException(KeyBridgeError.InvalidParams, "give exactly one of 'data' (base64url) or 'text'");
+        }
+        var plaintext = data is not null ? Base64Url.Decode(data, "data") : Encoding.UTF8.GetBytes(text!);
+        try
+        {
+            var r = await s.Data.EncryptAsync(name, plaintext, EncryptionContext.FromJson(context));
+            return new EncryptResult(r.Value, r.Key, r.Version);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(plaintext);
+        }
+    }
+
+    private async ValueTask<DecryptResult> DecryptOneAsync(string? ciphertext, JsonElement? context)
+    {
+        var parsed = Ciphertext.Parse(ciphertext);
+        KeyName(parsed.KeyName, ctx, "ciphertext");
+        var r = await s.Data.DecryptAsync(parsed, EncryptionContext.FromJson(context));
+        string? text;
+        try
+        {
+            text = StrictUtf8.GetString(r.Value);
+        }
+        catch (DecoderFallbackException)
+        {
+            text = null;
+        }
+        var result = new DecryptResult(Base64Url.Encode(r.Value), text, r.Key, r.Version);
+        CryptographicOperations.ZeroMemory(r.Value);
+        return result;
+    }
+
+    private async ValueTask<EncryptResult> RewrapOneAsync(string? ciphertext, JsonElement? context)
+    {
+        var parsed = Ciphertext.Parse(ciphertext);
+        KeyName(parsed.KeyName, ctx, "ciphertext");
+        var r = await s.Data.RewrapAsync(parsed, EncryptionContext.FromJson(context));
+        return new EncryptResult(r.Value, r.Key, r.Version);
+    }
+
+    private async ValueTask<DataKeyResult> DataKeyOneAsync(string? key, DataKeyParams p, JsonElement? context)
+    {
+        var name = KeyName(key ?? s.Defaults.EncryptionKey, ctx);
+        var r = await s.Data.GenerateDataKeyAsync(name, p.Bits, p.WithPlaintext, EncryptionContext.FromJson(context));
+        var plaintext = r.Value.Plaintext is { } bytes ? Base64Url.Encode(bytes) : null;
+        if (r.Value.Plaintext is { } b)
+        {
+            CryptographicOperations.ZeroMemory(b);
+        }
+        return new DataKeyResult(r.Value.Wrapped, plaintext, r.Key, r.Version);
+    }
+}

@@ -1,0 +1,144 @@
+using OpenG2P.KeyBridge.Crypto;
+using OpenG2P.KeyBridge.Errors;
+using OpenG2P.KeyBridge.Keys;
+using OpenG2P.KeyBridge.Server.Auth;
+using StreamJsonRpc;
+using static OpenG2P.KeyBridge.Server.Rpc.Methods.Params;
+
+namespace OpenG2P.KeyBridge.Server.Rpc.Methods;
+
+/// <summary>key.*: create, inspect, rotate, configure, revoke, destroy and export keys. Never returns material except key.export of an exportable key.</summary>
+public sealed class KeyMethods(RpcContext ctx, RpcServices s)
+{
+    [JsonRpcMethod("key.create", UseSingleObjectParameterDeserialization = true)]
+    [RpcAccess(Roles.KeyAdmin)]
+    [RpcSummary("Create a key (version 1) with its policy.", typeof(KeyView))]
+    public async Task<KeyView> CreateAsync(KeyCreateParams? p = null)
+    {
+        p ??= new();
+        var name = KeyName(p.Name, ctx, "name");
+        var policy = new KeyPolicy
+        {
+            RotationPeriod = Durations.Parse(p.RotationPeriod, "rotation_period"),
+            Exportable = p.Exportable,
+            DeletionAllowed = p.DeletionAllowed,
+            HsmResident = p.HsmResident,
+            RequiredContext = p.RequiredContext ?? [],
+        };
+        return KeyView.From(await s.Keys.CreateAsync(name, KeyTypes.Parse(p.Type), policy));
+    }
+
+    [JsonRpcMethod("key.get", UseSingleObjectParameterDeserialization = true)]
+    [RpcAccess(Roles.KeyAdmin, Roles.Auditor, Roles.JobOperator)]
+    [RpcSummary("A key's metadata, policy and versions (never material).", typeof(KeyView))]
+    public async Task<KeyView> GetAsync(KeyNameParams? p = null)
+    {
+        var name = KeyNames.Validate(p?.Name);
+        ctx.RequireKey(name);
+        var key = await s.Keys.GetAsync(name);
+        return KeyView.From(key);
+    }
+
+    [JsonRpcMethod("key.list", UseSingleObjectParameterDeserialization = true)]
+    [RpcAccess(Roles.KeyAdmin, Roles.Auditor, Roles.JobOperator)]
+    [RpcSummary("Keys ordered by name, with prefix filter and keyset paging (after, limit ≤ 1000).", typeof(KeyListResult))]
+    public async Task<KeyListResult> ListAsync(KeyListParams? p = null)
+    {
+        p ??= new();
+        if (p.Limit is < 1 or > 1000)
+        {
+            throw new KeyBridgeException(KeyBridgeError.InvalidParams, "'limit' must be between 1 and 1000");
+        }
+        var keys = await s.Keys.ListAsync(p.Prefix, p.After, p.Limit);
+        var visible = keys.Where(k => ctx.Caller.MayUseKey(k.Name)).Select(KeyView.From).ToList();
+        return new KeyListResult(visible, keys.Count == p.Limit ? keys[^1].Name : null);
+    }
+
+    [JsonRpcMethod("key.rotate", UseSingleObjectParameterDeserialization = true)]
+    [RpcAccess(Roles.KeyAdmin)]
+    [RpcSummary("Add a new version; it becomes the one used for new encryptions. Older versions keep decrypting.", typeof(VersionView))]
+    public async Task<VersionView> RotateAsync(KeyNameParams? p = null)
+    {
+        var name = ManagedKey(p?.Name);
+        var v = await s.Keys.RotateAsync(name);
+        return new VersionView(v.Version, v.State.ToName(), v.CreatedAt, null, null);
+    }
+
+    [JsonRpcMethod("key.configure", UseSingleObjectParameterDeserialization = true)]
+    [RpcAccess(Roles.KeyAdmin)]
+    [RpcSummary("Change a key's policy: rotation_period, deletion_allowed, min_decryption_version, required_context.", typeof(KeyView))]
+    public async Task<KeyView> ConfigureAsync(KeyConfigureParams? p = null)
+    {
+        p ??= new();
+        var name = ManagedKey(p.Name);
+        var key = await s.Keys.ConfigureAsync(name, policy =>
+        {
+            if (p.Exportable is { } e && e != policy.Exportable)
+            {
+                throw new KeyBridgeException(KeyBridgeError.InvalidPolicy, "'exportable' is fixed when the key is created");
+            }
+            return policy with
+            {
+                RotationPeriod = p.RotationPeriod is null ? policy.RotationPeriod : Durations.Parse(p.RotationPeriod, "rotation_period"),
+                DeletionAllowed = p.DeletionAllowed ?? policy.DeletionAllowed,
+                MinDecryptionVersion = p.MinDecryptionVersion ?? policy.MinDecryptionVersion,
+                RequiredContext = p.RequiredContext ?? policy.RequiredContext,
+            };
+        });
+        return KeyView.From(key);
+    }
+
+    [JsonRpcMethod("key.revoke_version", UseSingleObjectParameterDeserialization = true)]
+    [RpcAccess(Roles.KeyAdmin)]
+    [RpcSummary("Mark a version compromised: refused everywhere and reported as revoked.", typeof(KeyView))]
+    public async Task<KeyView> RevokeVersionAsync(KeyVersionParams? p = null)
+    {
+        var name = ManagedKey(p?.Name);
+        return KeyView.From(await s.Keys.RevokeVersionAsync(name, RequiredVersion(p)));
+    }
+
+    [JsonRpcMethod("key.destroy_version", UseSingleObjectParameterDeserialization = true)]
+    [RpcAccess(Roles.KeyAdmin)]
+    [RpcSummary("Erase a version's material (metadata kept); needs deletion_allowed and is refused for the latest version.", typeof(KeyView))]
+    public async Task<KeyView> DestroyVersionAsync(KeyVersionParams? p = null)
+    {
+        var name = ManagedKey(p?.Name);
+        return KeyView.From(await s.Keys.DestroyVersionAsync(name, RequiredVersion(p)));
+    }
+
+    [JsonRpcMethod("key.export", UseSingleObjectParameterDeserialization = true)]
+    [RpcAccess(Roles.KeyAdmin)]
+    [RpcSummary("Export a key version as a JWK; secret material only for keys created exportable.", typeof(ExportResult))]
+    public async Task<ExportResult> ExportAsync(KeyExportParams? p = null)
+    {
+        p ??= new();
+        var name = KeyName(p.Name, ctx, "name");
+        var format = p.Format ?? "jwk";
+        if (format != "jwk")
+        {
+            throw new KeyBridgeException(KeyBridgeError.UnsupportedOperation,
+                $"format '{format}' is not available for symmetric keys; use 'jwk'");
+        }
+        var (key, version, material) = await s.Keys.ExportSecretAsync(name, p.Version);
+        var jwk = new Dictionary<string, string>
+        {
+            ["kty"] = "oct",
+            ["kid"] = $"{key.Name}:v{version}",
+            ["alg"] = key.Type == KeyType.Aes256Gcm ? "A256GCM" : "HS256",
+            ["k"] = Base64Url.Encode(material),
+        };
+        System.Security.Cryptography.CryptographicOperations.ZeroMemory(material);
+        return new ExportResult(key.Name, version, format, jwk);
+    }
+
+    /// <summary>Management calls may name internal keys (so an admin can rotate the token-signing key) but still honour grants.</summary>
+    private string ManagedKey(string? name)
+    {
+        KeyNames.Validate(name, "name");
+        ctx.RequireKey(name!);
+        return name!;
+    }
+
+    private static int RequiredVersion(KeyVersionParams? p) =>
+        p?.Version is { } v && v > 0 ? v : throw new KeyBridgeException(KeyBridgeError.InvalidParams, "'version' must be a positive integer");
+}

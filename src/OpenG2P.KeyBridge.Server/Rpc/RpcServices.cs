@@ -1,0 +1,34 @@
+using Microsoft.Extensions.Options;
+using OpenG2P.KeyBridge.Keys;
+using OpenG2P.KeyBridge.Operations;
+using OpenG2P.KeyBridge.Server.Hosting;
+
+namespace OpenG2P.KeyBridge.Server.Rpc;
+
+/// <summary>The singletons RPC targets need, bundled so a per-request target is one allocation.</summary>
+public sealed class RpcServices(
+    DataCrypto data,
+    MacOperations macs,
+    KeyManager keys,
+    KeyRing ring,
+    RpcCatalog catalog,
+    IOptions<DefaultsOptions> defaults,
+    IOptions<LimitsOptions> limits,
+    ILogger<RpcServices> logger)
+{
+    public DataCrypto Data { get; } = data;
+
+    public MacOperations Macs { get; } = macs;
+
+    public KeyManager Keys { get; } = keys;
+
+    public KeyRing Ring { get; } = ring;
+
+    public RpcCatalog Catalog { get; } = catalog;
+
+    public DefaultsOptions Defaults { get; } = defaults.Value;
+
+    public LimitsOptions Limits { get; } = limits.Value;
+
+    public ILogger Logger { get; } = logger;
+}

@@ -1,0 +1,83 @@
+using System.Data.Common;
+using OpenG2P.KeyBridge.Keys;
+
+namespace OpenG2P.KeyBridge.Storage;
+
+/// <summary>Reads keys with all their versions from one joined query (no N+1).</summary>
+internal static class KeyRows
+{
+    private const string Columns = """
+        k.name, k.type, k.rotation_period_ms, k.exportable, k.deletion_allowed, k.min_decryption_version,
+        k.hsm_resident, k.required_context, k.created_at, k.updated_at,
+        v.version, v.state, v.created_at, v.wrapped_material, v.kek_id, v.public_material, v.revoked_at, v.destroyed_at
+        """;
+
+    /// <summary>The keys chosen by <paramref name="keyQuery"/> (a SELECT over <c>keys</c>), each row one version.</summary>
+    public static string Select(string keyQuery) =>
+        $"SELECT {Columns} FROM ({keyQuery}) k LEFT JOIN key_versions v ON v.key_name = k.name ORDER BY k.name, v.version";
+
+    public static async Task<List<KeyRecord>> QueryAsync(DbConnection c, DbTransaction? tx, string keyQuery, TimeCodec time,
+        CancellationToken ct, params (string Name, object? Value)[] parameters)
+    {
+        var rows = await Db.QueryAsync(c, tx, Select(keyQuery), r => ReadRow(r, time), ct, parameters).ConfigureAwait(false);
+        return Group(rows);
+    }
+
+    private static (KeyRecord Key, KeyVersionRecord? Version) ReadRow(DbDataReader r, TimeCodec time)
+    {
+        var key = new KeyRecord
+        {
+            Name = r.GetString(0),
+            Type = KeyTypes.Parse(r.GetString(1)),
+            Policy = new KeyPolicy
+            {
+                RotationPeriod = r.IsDBNull(2) ? null : TimeSpan.FromMilliseconds(r.GetInt64(2)),
+                Exportable = r.GetBoolean(3),
+                DeletionAllowed = r.GetBoolean(4),
+                MinDecryptionVersion = r.GetInt32(5),
+                HsmResident = r.GetBoolean(6),
+                RequiredContext = JsonLists.Read(r.GetString(7)),
+            },
+            CreatedAt = time.Read(r, 8),
+            UpdatedAt = time.Read(r, 9),
+            Versions = [],
+        };
+        if (r.IsDBNull(10))
+        {
+            return (key, null);
+        }
+        var version = new KeyVersionRecord
+        {
+            Version = r.GetInt32(10),
+            State = VersionStates.Parse(r.GetString(11)),
+            CreatedAt = time.Read(r, 12),
+            WrappedMaterial = r.GetNullable<byte[]>(13),
+            KekId = r.GetNullable<string>(14),
+            PublicMaterial = r.GetNullable<byte[]>(15),
+            RevokedAt = time.ReadNullable(r, 16),
+            DestroyedAt = time.ReadNullable(r, 17),
+        };
+        return (key, version);
+    }
+
+    // Rows arrive ordered by key name then version, so each key's rows are adjacent.
+    private static List<KeyRecord> Group(List<(KeyRecord Key, KeyVersionRecord? Version)> rows)
+    {
+        var keys = new List<KeyRecord>();
+        var i = 0;
+        while (i < rows.Count)
+        {
+            var head = rows[i].Key;
+            var versions = new List<KeyVersionRecord>();
+            for (; i < rows.Count && rows[i].Key.Name == head.Name; i++)
+            {
+                if (rows[i].Version is { } v)
+                {
+                    versions.Add(v);
+                }
+            }
+            keys.Add(head with { Versions = versions });
+        }
+        return keys;
+    }
+}

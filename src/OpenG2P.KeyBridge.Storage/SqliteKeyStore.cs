@@ -1,0 +1,116 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+
+namespace OpenG2P.KeyBridge.Storage;
+
+/// <summary>
+/// The embedded key store: one SQLite file in WAL mode. Every write runs in a <c>BEGIN IMMEDIATE</c>
+/// transaction, so writers from any connection or process are serialised by the database lock.
+/// </summary>
+public sealed class SqliteKeyStore : SqlKeyStore
+{
+    private const string CreateMigrationsTable = """
+        CREATE TABLE IF NOT EXISTS schema_migrations (
+            version INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)
+        """;
+
+    // Per connection: wait up to 5 s for the write lock, enforce foreign keys, and overwrite
+    // deleted content (destroyed key material) instead of leaving it in free pages.
+    private const string ConnectionPragmas = "PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON;";
+
+    private readonly string _path;
+    private readonly string _connectionString;
+    private volatile bool _fileReady;
+
+    /// <param name="path">The database file, e.g. <c>&lt;DataDirectory&gt;/keybridge.db</c>; its folder is created if missing.</param>
+    public SqliteKeyStore(string path, TimeProvider? time = null) : base(time)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        _path = Path.GetFullPath(path);
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = _path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = true,
+        }.ToString();
+    }
+
+    private protected override string ProviderName => "SQLite";
+
+    private protected override TimeCodec Time => TimeCodec.IsoText;
+
+    public override Task MigrateAsync(CancellationToken ct = default) =>
+        RunAsync(async c =>
+        {
+            // journal_mode is stored in the file and cannot change inside a transaction.
+            await Db.ExecuteAsync(c, null, "PRAGMA journal_mode = WAL", ct).ConfigureAwait(false);
+            var tx = await BeginWriteAsync(c, ct).ConfigureAwait(false);
+            await using (tx.ConfigureAwait(false))
+            {
+                var ran = await MigrationRunner.ApplyAsync(c, tx, MigrationRunner.Load("Sqlite"), CreateMigrationsTable,
+                    Time.Write(Now()), ct).ConfigureAwait(false);
+                await tx.CommitAsync(ct).ConfigureAwait(false);
+                return ran;
+            }
+        }, null, ct);
+
+    private protected override async Task<DbConnection> OpenConnectionAsync(CancellationToken ct)
+    {
+        EnsureFile();
+        var c = new SqliteConnection(_connectionString);
+        try
+        {
+            await c.OpenAsync(ct).ConfigureAwait(false);
+            await Db.ExecuteAsync(c, null, ConnectionPragmas, ct).ConfigureAwait(false);
+            return c;
+        }
+        catch
+        {
+            await c.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    // Microsoft.Data.Sqlite's BeginTransaction() is deferred=false, i.e. BEGIN IMMEDIATE: the write
+    // lock is taken up front, so a transaction never fails half-way with SQLITE_BUSY on upgrade.
+    private protected override Task<DbTransaction> BeginWriteAsync(DbConnection c, CancellationToken ct) =>
+        Task.FromResult<DbTransaction>(((SqliteConnection)c).BeginTransaction(deferred: false));
+
+    private protected override StoreFailure Classify(Exception ex) => ex switch
+    {
+        // SQLITE_CONSTRAINT with SQLITE_CONSTRAINT_PRIMARYKEY (1555) or SQLITE_CONSTRAINT_UNIQUE (2067).
+        SqliteException { SqliteErrorCode: 19, SqliteExtendedErrorCode: 1555 or 2067 } => StoreFailure.Conflict,
+        // PERM, BUSY, LOCKED, READONLY, IOERR, CORRUPT, FULL, CANTOPEN, NOTADB.
+        SqliteException { SqliteErrorCode: 3 or 5 or 6 or 8 or 10 or 11 or 13 or 14 or 26 } => StoreFailure.Unavailable,
+        _ => StoreFailure.Other,
+    };
+
+    /// <summary>Creates the folder, and the file readable by this user only (SQLite gives its WAL files the same mode).</summary>
+    private void EnsureFile()
+    {
+        if (_fileReady)
+        {
+            return;
+        }
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
+            if (!File.Exists(_path))
+            {
+                var options = new FileStreamOptions { Mode = FileMode.OpenOrCreate, Access = FileAccess.Write };
+                if (!OperatingSystem.IsWindows())
+                {
+                    options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+                }
+                using (new FileStream(_path, options))
+                {
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw Unavailable(e);
+        }
+        _fileReady = true;
+    }
+}
