@@ -17,7 +17,7 @@ log() { echo "test-postgres: $*" >&2; }
 # The server refuses to run as root, so as root every PostgreSQL binary runs as 'postgres'.
 as_pg() {
     if [ "$(id -u)" -eq 0 ]; then
-        runuser -u postgres -- "$@"
+        (cd / && runuser -u postgres -- "$@")
     else
         "$@"
     fi
