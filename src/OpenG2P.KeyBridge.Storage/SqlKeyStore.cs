@@ -7,7 +7,7 @@ namespace OpenG2P.KeyBridge.Storage;
 /// The SQL shared by the SQLite and PostgreSQL stores. Subclasses supply connections, write
 /// transactions, migrations, the timestamp encoding and the classification of provider errors.
 /// </summary>
-public abstract partial class SqlKeyStore : IKeyStore
+public abstract partial class SqlKeyStore : IKeyStore, IAuditStore
 {
     private readonly TimeProvider _time;
 

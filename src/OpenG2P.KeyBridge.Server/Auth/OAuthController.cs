@@ -1,5 +1,9 @@
 using System.Text;
 using Microsoft.AspNetCore.Mvc;
+using OpenG2P.KeyBridge.Audit;
+using OpenG2P.KeyBridge.Server.Audit;
+using OpenG2P.KeyBridge.Server.Hosting;
+using OpenG2P.KeyBridge.Server.Monitoring;
 using OpenG2P.KeyBridge.Storage;
 
 namespace OpenG2P.KeyBridge.Server.Auth;
@@ -10,7 +14,8 @@ namespace OpenG2P.KeyBridge.Server.Auth;
 /// </summary>
 [ApiController]
 [Route("oauth/token")]
-public sealed partial class OAuthController(IKeyStore store, TokenService tokens, ILogger<OAuthController> logger) : ControllerBase
+public sealed partial class OAuthController(IKeyStore store, TokenService tokens, AuditLog audit, KeyBridgeMetrics metrics, TimeProvider time,
+    ILogger<OAuthController> logger) : ControllerBase
 {
     [HttpPost]
     [Consumes("application/x-www-form-urlencoded")]
@@ -33,16 +38,48 @@ public sealed partial class OAuthController(IKeyStore store, TokenService tokens
         var client = clientId.Length <= 200 ? await store.GetClientAsync(clientId, HttpContext.RequestAborted) : null;
         if (client is null || client.Disabled || !SecretHasher.Verify(clientSecret, client.SecretHash))
         {
-            LogRefused(logger, clientId.Length <= 200 ? clientId : clientId[..200]);
+            var claimed = clientId.Length <= 200 ? clientId : clientId[..200];
+            LogRefused(logger, claimed);
+            metrics.AuthenticationFailed("token");
+            await AuditAsync(claimed, "denied", "authentication_failed");
             return OAuthError(401, "invalid_client", "unknown client, wrong secret, or disabled client");
         }
-        var (token, expiresIn) = await tokens.IssueAsync(client.ClientId, HttpContext.RequestAborted);
+        var (token, expiresIn) = await tokens.IssueAsync(client, HttpContext.RequestAborted);
+        try
+        {
+            await AuditAsync(client.ClientId, "ok", null);
+        }
+        catch (OpenG2P.KeyBridge.Errors.KeyBridgeException)
+        {
+            return OAuthError(503, "temporarily_unavailable", "the token cannot be issued because its audit record cannot be written");
+        }
         return Ok(new Dictionary<string, object>
         {
             ["access_token"] = token,
             ["token_type"] = "Bearer",
             ["expires_in"] = expiresIn,
         });
+    }
+
+    private async Task AuditAsync(string clientId, string outcome, string? error)
+    {
+        try
+        {
+            await audit.WriteAsync(new AuditEntry
+            {
+                Time = time.GetUtcNow(),
+                ClientId = clientId,
+                Method = "oauth.token",
+                Outcome = outcome,
+                ErrorName = error,
+                RequestId = RequestIds.For(HttpContext),
+                RemoteAddress = HttpContext.Connection.RemoteIpAddress?.ToString(),
+            });
+        }
+        catch (OpenG2P.KeyBridge.Errors.KeyBridgeException) when (outcome != "ok")
+        {
+            // A refusal stands even when it cannot be recorded; an issued token is withheld (the exception propagates).
+        }
     }
 
     private bool TryBasic(out string? id, out string? secret)

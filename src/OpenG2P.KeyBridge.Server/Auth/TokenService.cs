@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
+using OpenG2P.KeyBridge.Auth;
 using OpenG2P.KeyBridge.Crypto;
 using OpenG2P.KeyBridge.Errors;
 using OpenG2P.KeyBridge.Keys;
@@ -21,8 +22,12 @@ public sealed class TokenService(KeyRing ring, ClientDirectory clients, IOptions
     private const string KidPrefix = SigningKeyName + ":v";
     private static readonly JsonSerializerOptions JwtJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    public async Task<(string Token, int ExpiresIn)> IssueAsync(string clientId, CancellationToken ct)
+    /// <summary>Private claim: the client's "tokens valid after" mark when the token was issued.</summary>
+    private const string GenerationClaim = "kb_gen";
+
+    public async Task<(string Token, int ExpiresIn)> IssueAsync(ClientRecord client, CancellationToken ct)
     {
+        var clientId = client.ClientId;
         var key = await ring.GetAsync(SigningKeyName, ct);
         var version = KeyRing.LatestForUse(key);
         var now = time.GetUtcNow().ToUnixTimeSeconds();
@@ -35,6 +40,7 @@ public sealed class TokenService(KeyRing ring, ClientDirectory clients, IOptions
         {
             ["iss"] = options.Value.Issuer, ["sub"] = clientId, ["client_id"] = clientId,
             ["iat"] = now, ["nbf"] = now, ["exp"] = now + lifetime, ["jti"] = Base64Url.Encode(RandomNumberGenerator.GetBytes(12)),
+            [GenerationClaim] = Generation(client),
         }, JwtJson);
         var signingInput = Base64Url.Encode(header) + "." + Base64Url.Encode(payload);
         var signature = Sign(key, version, signingInput);
@@ -88,14 +94,14 @@ public sealed class TokenService(KeyRing ring, ClientDirectory clients, IOptions
         }
 
         string clientId;
-        long iat, exp;
+        long exp, generation;
         try
         {
             using var payload = JsonDocument.Parse(payloadBytes);
             var p = payload.RootElement;
             clientId = p.GetProperty("sub").GetString() ?? throw Fail("the bearer token has no subject");
-            iat = p.GetProperty("iat").GetInt64();
             exp = p.GetProperty("exp").GetInt64();
+            generation = p.GetProperty(GenerationClaim).GetInt64();
             if (p.GetProperty("iss").GetString() != options.Value.Issuer)
             {
                 throw Fail("the bearer token has another issuer");
@@ -115,13 +121,16 @@ public sealed class TokenService(KeyRing ring, ClientDirectory clients, IOptions
         {
             throw Fail("the client is unknown or disabled");
         }
-        if (client.TokensValidAfter is { } after && iat < after.ToUnixTimeSeconds())
+        if (generation != Generation(client))
         {
-            throw Fail("the bearer token was issued before the client's secret was rotated");
+            // Rotating the secret or disabling the client moves its mark: every earlier token stops working.
+            throw Fail("the bearer token was issued before the client's secret was rotated or the client was disabled");
         }
         return new Caller(client.ClientId, new HashSet<string>(client.Roles, StringComparer.Ordinal), client.Keys,
             DateTimeOffset.FromUnixTimeSeconds(exp));
     }
+
+    private static long Generation(ClientRecord client) => client.TokensValidAfter?.ToUnixTimeMilliseconds() ?? 0;
 
     private byte[] Sign(KeyRecord key, KeyVersionRecord version, string signingInput)
     {

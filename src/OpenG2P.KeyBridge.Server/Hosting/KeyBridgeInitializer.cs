@@ -26,6 +26,7 @@ public sealed partial class KeyBridgeInitializer(
     {
         await store.MigrateAsync(ct);
         await EnsureKeyAsync(TokenService.SigningKeyName, KeyType.HmacSha256, ct);
+        await EnsureKeyAsync(Audit.AuditLog.ChainKeyName, KeyType.HmacSha256, ct);
         await EnsureKeyAsync(defaults.Value.EncryptionKey, KeyType.Aes256Gcm, ct);
         await EnsureAdminAsync(ct);
     }

@@ -2,7 +2,10 @@ using Microsoft.Extensions.Options;
 using OpenG2P.KeyBridge.Kek;
 using OpenG2P.KeyBridge.Keys;
 using OpenG2P.KeyBridge.Operations;
+using OpenG2P.KeyBridge.Server.Audit;
 using OpenG2P.KeyBridge.Server.Auth;
+using OpenG2P.KeyBridge.Server.Monitoring;
+using Prometheus;
 using OpenG2P.KeyBridge.Server.Rpc;
 using OpenG2P.KeyBridge.Storage;
 
@@ -23,7 +26,9 @@ public static class KeyBridgeServices
         Bind<CacheOptions>(services, "Cache");
 
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton<IKeyStore>(sp => CreateStore(sp.GetRequiredService<IOptions<StorageOptions>>().Value));
+        services.AddSingleton(sp => CreateStore(sp.GetRequiredService<IOptions<StorageOptions>>().Value));
+        services.AddSingleton<IKeyStore>(sp => sp.GetRequiredService<SqlKeyStore>());
+        services.AddSingleton<IAuditStore>(sp => sp.GetRequiredService<SqlKeyStore>());
         services.AddSingleton<IKekProvider>(sp => CreateKek(
             sp.GetRequiredService<IOptions<KekOptions>>().Value, sp.GetRequiredService<IOptions<StorageOptions>>().Value));
         services.AddSingleton(sp => new MaterialCache(sp.GetRequiredService<IOptions<CacheOptions>>().Value.MaxKeyVersions));
@@ -39,6 +44,10 @@ public static class KeyBridgeServices
         services.AddSingleton<TokenService>();
         services.AddSingleton<BearerAuthenticator>();
         services.AddSingleton<KeyBridgeInitializer>();
+        services.AddSingleton<KeyBridgeMetrics>();
+        services.AddSingleton<AuditLog>();
+        services.AddSingleton<AuditVerifier>();
+        services.AddHostedService(sp => sp.GetRequiredService<AuditLog>());
         services.AddControllers();
         services.AddProblemDetails();
         builder.WebHost.ConfigureKestrel(k => k.AddServerHeader = false);
@@ -53,13 +62,14 @@ public static class KeyBridgeServices
         app.UseWebSockets();
         app.MapControllers();
         app.MapJsonRpc();
+        app.MapMetrics("/metrics");
         return app;
     }
 
     private static void Bind<T>(IServiceCollection services, string section) where T : class =>
         services.AddOptions<T>().BindConfiguration(section).ValidateDataAnnotations().ValidateOnStart();
 
-    private static IKeyStore CreateStore(StorageOptions o) => o.Provider switch
+    private static SqlKeyStore CreateStore(StorageOptions o) => o.Provider switch
     {
         "postgres" => new PostgresKeyStore(o.ConnectionString
             ?? throw new InvalidOperationException("Storage:ConnectionString is required when Storage:Provider is 'postgres'")),

@@ -19,6 +19,7 @@ public static class Batch
             throw new KeyBridgeException(KeyBridgeError.BatchTooLarge,
                 $"'items' has {items.Count} entries; the limit is {services.Limits.MaxBatchItems}");
         }
+        ctx.ItemCount = items.Count;
         var results = new object[items.Count];
         for (var i = 0; i < items.Count; i++)
         {
@@ -29,7 +30,10 @@ public static class Batch
             }
             catch (Exception e)
             {
-                results[i] = new FailedItem(RpcErrors.ToItemError(e, ctx.RequestId, services.Logger));
+                var error = RpcErrors.ToItemError(e, ctx.RequestId, services.Logger);
+                ctx.FailedItems++;
+                ctx.FirstItemError ??= error.Data.Name;
+                results[i] = new FailedItem(error);
             }
         }
         return new BatchResult(results);

@@ -21,11 +21,11 @@ public static partial class JsonRpcEndpoint
     private static async Task HandlePostAsync(HttpContext http, JsonRpcDispatcher dispatcher, BearerAuthenticator auth, IOptions<LimitsOptions> limits)
     {
         var requestId = RequestIds.For(http);
-        var caller = await auth.AuthenticateAsync(http);
+        var caller = await auth.AuthenticateAsync(http, requestId);
         if (caller.Error is { } authError)
         {
             await WriteAsync(http, StatusCodes.Status401Unauthorized,
-                JsonRpcDispatcher.Error(RequestId.Null, KeyBridgeError.AuthenticationFailed, authError, null));
+                JsonRpcDispatcher.Error(RequestId.Null, KeyBridgeError.AuthenticationFailed, authError, requestId));
             return;
         }
         var body = await ReadBodyAsync(http.Request, limits.Value.MaxRequestBytes, http.RequestAborted);
@@ -33,11 +33,11 @@ public static partial class JsonRpcEndpoint
         {
             await WriteAsync(http, StatusCodes.Status413PayloadTooLarge,
                 JsonRpcDispatcher.Error(RequestId.Null, KeyBridgeError.PayloadTooLarge,
-                    $"the request body is larger than {limits.Value.MaxRequestBytes} bytes", null));
+                    $"the request body is larger than {limits.Value.MaxRequestBytes} bytes", requestId));
             return;
         }
-        var ctx = new RpcContext(caller.Caller!, requestId, http.Connection.RemoteIpAddress?.ToString());
-        var response = await dispatcher.DispatchAsync(body.Value, ctx, http.RequestAborted);
+        var request = new RequestInfo(caller.Caller!, requestId, http.Connection.RemoteIpAddress?.ToString());
+        var response = await dispatcher.DispatchAsync(body.Value, request, http.RequestAborted);
         if (response is null)
         {
             http.Response.StatusCode = StatusCodes.Status204NoContent;
@@ -54,11 +54,12 @@ public static partial class JsonRpcEndpoint
             http.Response.Headers.Allow = "POST";
             return;
         }
-        var caller = await auth.AuthenticateAsync(http);
+        var requestId = RequestIds.For(http);
+        var caller = await auth.AuthenticateAsync(http, requestId);
         if (caller.Error is { } authError)
         {
             await WriteAsync(http, StatusCodes.Status401Unauthorized,
-                JsonRpcDispatcher.Error(RequestId.Null, KeyBridgeError.AuthenticationFailed, authError, null));
+                JsonRpcDispatcher.Error(RequestId.Null, KeyBridgeError.AuthenticationFailed, authError, requestId));
             return;
         }
         using var socket = await http.WebSockets.AcceptWebSocketAsync();

@@ -1,17 +1,25 @@
 using Microsoft.Extensions.Options;
 using OpenG2P.KeyBridge.Keys;
 using OpenG2P.KeyBridge.Operations;
+using OpenG2P.KeyBridge.Server.Audit;
+using OpenG2P.KeyBridge.Server.Auth;
 using OpenG2P.KeyBridge.Server.Hosting;
+using OpenG2P.KeyBridge.Storage;
 
 namespace OpenG2P.KeyBridge.Server.Rpc;
 
-/// <summary>The singletons RPC targets need, bundled so a per-request target is one allocation.</summary>
+/// <summary>The singletons RPC targets need, bundled so a per-call target is one allocation.</summary>
 public sealed class RpcServices(
     DataCrypto data,
     MacOperations macs,
     KeyManager keys,
     KeyRing ring,
     RpcCatalog catalog,
+    IKeyStore store,
+    IAuditStore audit,
+    AuditVerifier auditVerifier,
+    ClientDirectory clients,
+    TimeProvider time,
     IOptions<DefaultsOptions> defaults,
     IOptions<LimitsOptions> limits,
     ILogger<RpcServices> logger)
@@ -25,6 +33,16 @@ public sealed class RpcServices(
     public KeyRing Ring { get; } = ring;
 
     public RpcCatalog Catalog { get; } = catalog;
+
+    public IKeyStore Store { get; } = store;
+
+    public IAuditStore Audit { get; } = audit;
+
+    public AuditVerifier AuditVerifier { get; } = auditVerifier;
+
+    public ClientDirectory Clients { get; } = clients;
+
+    public TimeProvider Time { get; } = time;
 
     public DefaultsOptions Defaults { get; } = defaults.Value;
 

@@ -56,7 +56,7 @@ internal sealed class WebSocketSession(WebSocket socket, JsonRpcDispatcher dispa
                 var body = message.ToArray();
                 var requestId = $"ws-{Interlocked.Increment(ref _sequence)}-{RequestIds.New()}";
                 inFlight.RemoveAll(t => t.IsCompleted);
-                inFlight.Add(HandleAsync(body, new RpcContext(caller, requestId, remote), ct));
+                inFlight.Add(HandleAsync(body, new RequestInfo(caller, requestId, remote), ct));
             }
         }
         catch (Exception e) when (e is WebSocketException or OperationCanceledException)
@@ -69,11 +69,11 @@ internal sealed class WebSocketSession(WebSocket socket, JsonRpcDispatcher dispa
         }
     }
 
-    private async Task HandleAsync(byte[] body, RpcContext ctx, CancellationToken ct)
+    private async Task HandleAsync(byte[] body, RequestInfo request, CancellationToken ct)
     {
         try
         {
-            var response = await dispatcher.DispatchAsync(body, ctx, ct);
+            var response = await dispatcher.DispatchAsync(body, request, ct);
             if (response is not null)
             {
                 await SendAsync(response, ct);
@@ -84,7 +84,7 @@ internal sealed class WebSocketSession(WebSocket socket, JsonRpcDispatcher dispa
         }
         catch (Exception e)
         {
-            RpcErrors.ToItemError(e, ctx.RequestId, logger); // logs it
+            RpcErrors.ToItemError(e, request.RequestId, logger); // logs it
         }
     }
 

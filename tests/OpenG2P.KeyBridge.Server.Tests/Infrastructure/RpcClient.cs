@@ -30,9 +30,13 @@ public sealed class RpcClient(Uri baseAddress, string? token) : IDisposable
     }
 
     /// <summary>Sends a raw body and returns the status and the parsed response (null when empty).</summary>
-    public async Task<(int Status, JsonElement? Body)> PostRawAsync(string body)
+    public async Task<(int Status, JsonElement? Body)> PostRawAsync(string body, string? requestId = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "jsonrpc") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        if (requestId is not null)
+        {
+            request.Headers.Add("X-Request-Id", requestId);
+        }
         if (Token is not null)
         {
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Token);
@@ -44,14 +48,14 @@ public sealed class RpcClient(Uri baseAddress, string? token) : IDisposable
     }
 
     /// <summary>Calls a method; returns the whole response object.</summary>
-    public async Task<JsonElement> CallAsync(string method, object? parameters = null)
+    public async Task<JsonElement> CallAsync(string method, object? parameters = null, string? requestId = null)
     {
         var request = new JsonObject { ["jsonrpc"] = "2.0", ["id"] = Interlocked.Increment(ref _id), ["method"] = method };
         if (parameters is not null)
         {
             request["params"] = JsonSerializer.SerializeToNode(parameters);
         }
-        var (status, body) = await PostRawAsync(request.ToJsonString());
+        var (status, body) = await PostRawAsync(request.ToJsonString(), requestId);
         Assert.True(body is not null, $"HTTP {status} with an empty body");
         return body!.Value;
     }
@@ -70,6 +74,22 @@ public sealed class RpcClient(Uri baseAddress, string? token) : IDisposable
         var response = await CallAsync(method, parameters);
         Assert.True(response.TryGetProperty("error", out var error), $"{method} unexpectedly succeeded: {response}");
         return error;
+    }
+
+    /// <summary>Creates a client with the given roles (and key grants) and logs in as it.</summary>
+    public async Task<RpcClient> CreateClientAsync(string[] roles, string[]? keys = null)
+    {
+        var id = "c-" + Guid.NewGuid().ToString("N")[..12];
+        var created = await ResultAsync("client.create", new { client_id = id, roles, keys });
+        return await LoginAsync(_http.BaseAddress!, id, created.GetProperty("client_secret").GetString()!);
+    }
+
+    public string ClientId => JsonDocument.Parse(Convert.FromBase64String(PadB64(Token!.Split('.')[1]))).RootElement.GetProperty("sub").GetString()!;
+
+    private static string PadB64(string s)
+    {
+        s = s.Replace('-', '+').Replace('_', '/');
+        return s.PadRight((s.Length + 3) / 4 * 4, '=');
     }
 
     public void Dispose() => _http.Dispose();

@@ -79,7 +79,7 @@ public sealed class DataMethods(RpcContext ctx, RpcServices s)
         try
         {
             var r = await s.Data.EncryptAsync(name, plaintext, EncryptionContext.FromJson(context));
-            return new EncryptResult(r.Value, r.Key, r.Version);
+            return new EncryptResult(ctx.Note(r), r.Key, r.Version);
         }
         finally
         {
@@ -92,6 +92,7 @@ public sealed class DataMethods(RpcContext ctx, RpcServices s)
         var parsed = Ciphertext.Parse(ciphertext);
         KeyName(parsed.KeyName, ctx, "ciphertext");
         var r = await s.Data.DecryptAsync(parsed, EncryptionContext.FromJson(context));
+        ctx.NoteVersion(r.Key, r.Version);
         string? text;
         try
         {
@@ -111,13 +112,15 @@ public sealed class DataMethods(RpcContext ctx, RpcServices s)
         var parsed = Ciphertext.Parse(ciphertext);
         KeyName(parsed.KeyName, ctx, "ciphertext");
         var r = await s.Data.RewrapAsync(parsed, EncryptionContext.FromJson(context));
-        return new EncryptResult(r.Value, r.Key, r.Version);
+        ctx.NoteVersion(parsed.KeyName, parsed.KeyVersion);
+        return new EncryptResult(ctx.Note(r), r.Key, r.Version);
     }
 
     private async ValueTask<DataKeyResult> DataKeyOneAsync(string? key, DataKeyParams p, JsonElement? context)
     {
         var name = KeyName(key ?? s.Defaults.EncryptionKey, ctx);
         var r = await s.Data.GenerateDataKeyAsync(name, p.Bits, p.WithPlaintext, EncryptionContext.FromJson(context));
+        ctx.NoteVersion(r.Key, r.Version);
         var plaintext = r.Value.Plaintext is { } bytes ? Base64Url.Encode(bytes) : null;
         if (r.Value.Plaintext is { } b)
         {

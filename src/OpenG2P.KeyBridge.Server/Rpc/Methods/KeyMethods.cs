@@ -61,6 +61,7 @@ public sealed class KeyMethods(RpcContext ctx, RpcServices s)
     {
         var name = ManagedKey(p?.Name);
         var v = await s.Keys.RotateAsync(name);
+        ctx.NoteVersion(name, v.Version);
         return new VersionView(v.Version, v.State.ToName(), v.CreatedAt, null, null);
     }
 
@@ -120,6 +121,7 @@ public sealed class KeyMethods(RpcContext ctx, RpcServices s)
                 $"format '{format}' is not available for symmetric keys; use 'jwk'");
         }
         var (key, version, material) = await s.Keys.ExportSecretAsync(name, p.Version);
+        ctx.NoteVersion(key.Name, version);
         var jwk = new Dictionary<string, string>
         {
             ["kty"] = "oct",

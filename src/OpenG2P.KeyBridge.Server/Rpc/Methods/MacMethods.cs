@@ -64,6 +64,8 @@ public sealed class MacMethods(RpcContext ctx, RpcServices s)
         var values = p.Value is not null ? [p.Value] : p.Values!.Select((v, i) =>
             v ?? throw new KeyBridgeException(KeyBridgeError.InvalidParams, $"values[{i}] must be a string")).ToList();
         var r = await s.Macs.BlindIndexAsync(key, values, normalization);
+        ctx.ItemCount = values.Count;
+        ctx.NoteVersion(r.Key, r.Version);
         return p.Value is not null
             ? new BlindIndexResult(r.Value[0], null, r.Key, r.Version)
             : new BlindIndexResult(null, r.Value, r.Key, r.Version);
@@ -72,12 +74,12 @@ public sealed class MacMethods(RpcContext ctx, RpcServices s)
     private async ValueTask<MacResult> MacOneAsync(string key, string? data)
     {
         var r = await s.Macs.MacAsync(key, Base64Url.Decode(data, "data"));
-        return new MacResult(r.Value, r.Key, r.Version);
+        return new MacResult(ctx.Note(r), r.Key, r.Version);
     }
 
     private async ValueTask<VerifyMacResult> VerifyOneAsync(string key, string? data, string? mac)
     {
         var r = await s.Macs.VerifyAsync(key, Base64Url.Decode(data, "data"), mac);
-        return new VerifyMacResult(r.Value, r.Key, r.Version);
+        return new VerifyMacResult(ctx.Note(r), r.Key, r.Version);
     }
 }
