@@ -9,11 +9,12 @@ root=$(pwd)
 log() { echo "test.sh: $*" >&2; }
 
 # Debian packages the tests use (python3-cryptography for the independent checks, docker-compose
-# to validate the compose file, PostgreSQL 15 for the integration tests).
+# to validate the compose file, PostgreSQL 15 for the integration tests, promtool to check /metrics).
 need=()
 /usr/bin/python3 -c 'import cryptography' 2>/dev/null || need+=(python3-cryptography)
 command -v docker-compose >/dev/null || need+=(docker-compose)
 [ -x /usr/lib/postgresql/15/bin/initdb ] || need+=(postgresql-15)
+command -v promtool >/dev/null || need+=(prometheus)
 if [ ${#need[@]} -gt 0 ]; then
     log "installing ${need[*]}"
     if [ "$(id -u)" -eq 0 ]; then SUDO=; else SUDO=sudo; fi

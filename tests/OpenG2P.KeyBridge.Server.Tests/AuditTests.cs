@@ -232,3 +232,33 @@ public sealed class AuditDurabilityTests
         Assert.True((await again.ResultAsync("audit.verify")).GetProperty("valid").GetBoolean());
     }
 }
+
+public sealed class AuditExportTests(SqliteServerFixture fx) : IClassFixture<SqliteServerFixture>
+{
+    [Fact]
+    public async Task Export_streams_json_lines_for_auditors_only()
+    {
+        await fx.Admin.ResultAsync("random_bytes");
+        using var auditor = await fx.Admin.CreateClientAsync(["auditor"]);
+        using var encrypter = await fx.Admin.CreateClientAsync(["encrypter"]);
+        using var http = new HttpClient { BaseAddress = fx.Server.BaseAddress };
+        async Task<(int, string)> Get(string? token)
+        {
+            using var req = new HttpRequestMessage(HttpMethod.Get, "audit/export?after_seq=0&limit=5");
+            if (token is not null)
+            {
+                req.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+            }
+            using var resp = await http.SendAsync(req);
+            return ((int)resp.StatusCode, await resp.Content.ReadAsStringAsync());
+        }
+        Assert.Equal(401, (await Get(null)).Item1);
+        Assert.Equal(403, (await Get(encrypter.Token)).Item1);
+        var (status, body) = await Get(auditor.Token);
+        Assert.Equal(200, status);
+        var lines = body.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(5, lines.Length);
+        var seqs = lines.Select(l => JsonDocument.Parse(l).RootElement.GetProperty("seq").GetInt64()).ToList();
+        Assert.Equal(Enumerable.Range(1, 5).Select(i => (long)i), seqs);
+    }
+}

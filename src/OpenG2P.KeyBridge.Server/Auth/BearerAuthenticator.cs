@@ -9,7 +9,7 @@ namespace OpenG2P.KeyBridge.Server.Auth;
 /// Authenticates a request from its <c>Authorization: Bearer</c> header; every refusal is
 /// audited and counted.
 /// </summary>
-public sealed class BearerAuthenticator(TokenService tokens, AuditLog audit, KeyBridgeMetrics metrics, TimeProvider time)
+public sealed class BearerAuthenticator(TokenService tokens, OidcTokenValidator oidc, AuditLog audit, KeyBridgeMetrics metrics, TimeProvider time)
 {
     public readonly record struct Result(Caller? Caller, string? Error);
 
@@ -39,6 +39,27 @@ public sealed class BearerAuthenticator(TokenService tokens, AuditLog audit, Key
         return result;
     }
 
+    private static string? UnverifiedIssuer(string token)
+    {
+        var parts = token.Split('.');
+        if (parts.Length != 3 || !OpenG2P.KeyBridge.Crypto.Base64Url.TryDecodeCanonical(parts[1], out var payload))
+        {
+            return null;
+        }
+        try
+        {
+            using var doc = System.Text.Json.JsonDocument.Parse(payload);
+            return doc.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object
+                && doc.RootElement.TryGetProperty("iss", out var iss) && iss.ValueKind == System.Text.Json.JsonValueKind.String
+                ? iss.GetString()
+                : null;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
+    }
+
     private async ValueTask<Result> ValidateAsync(HttpContext http)
     {
         var header = http.Request.Headers.Authorization.ToString();
@@ -50,9 +71,20 @@ public sealed class BearerAuthenticator(TokenService tokens, AuditLog audit, Key
         {
             return new(null, "the Authorization header must use the Bearer scheme");
         }
+        var token = header[7..].Trim();
         try
         {
-            return new(await tokens.ValidateAsync(header[7..].Trim(), http.RequestAborted), null);
+            // Route by the (still unverified) issuer: KeyBridge's own tokens, or the configured OIDC issuer's.
+            var issuer = UnverifiedIssuer(token);
+            if (oidc.Options.Enabled && issuer == oidc.Options.Issuer)
+            {
+                return new(await oidc.ValidateAsync(token, http.RequestAborted), null);
+            }
+            if (issuer is not null && issuer != tokens.Issuer)
+            {
+                return new(null, "the bearer token comes from an issuer this KeyBridge does not trust");
+            }
+            return new(await tokens.ValidateAsync(token, http.RequestAborted), null);
         }
         catch (KeyBridgeException e) when (e.Error == KeyBridgeError.AuthenticationFailed)
         {

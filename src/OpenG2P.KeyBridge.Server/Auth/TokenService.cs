@@ -25,6 +25,8 @@ public sealed class TokenService(KeyRing ring, ClientDirectory clients, IOptions
     /// <summary>Private claim: the client's "tokens valid after" mark when the token was issued.</summary>
     private const string GenerationClaim = "kb_gen";
 
+    public string Issuer => options.Value.Issuer;
+
     public async Task<(string Token, int ExpiresIn)> IssueAsync(ClientRecord client, CancellationToken ct)
     {
         var clientId = client.ClientId;

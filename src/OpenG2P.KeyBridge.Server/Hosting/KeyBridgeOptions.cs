@@ -64,6 +64,33 @@ public sealed class AuthOptions
     /// <summary>How long a client's record (disabled flag, secret rotation) may be cached by a node.</summary>
     [Range(0, 300)]
     public int ClientCacheSeconds { get; set; } = 5;
+
+    /// <summary>An external OpenID Connect issuer (e.g. Keycloak) whose access tokens are accepted too.</summary>
+    public OidcOptions Oidc { get; set; } = new();
+}
+
+/// <summary><c>Auth:Oidc:*</c>. Off unless <see cref="Issuer"/> is set.</summary>
+public sealed class OidcOptions
+{
+    /// <summary>Exact <c>iss</c> of accepted tokens, e.g. <c>https://keycloak.example/realms/openg2p</c>.</summary>
+    public string? Issuer { get; set; }
+
+    /// <summary>Required <c>aud</c>; unset accepts any audience (not recommended).</summary>
+    public string? Audience { get; set; }
+
+    /// <summary>JWKS URL; default: <c>jwks_uri</c> from the issuer's <c>/.well-known/openid-configuration</c>.</summary>
+    public string? JwksUrl { get; set; }
+
+    /// <summary>Dotted path of the claim holding role names: <c>realm_access.roles</c> (Keycloak realm roles), <c>resource_access.&lt;client&gt;.roles</c>, or <c>roles</c>.</summary>
+    public string RolesClaim { get; set; } = "realm_access.roles";
+
+    /// <summary>Claims tried in order for the caller's id in the audit log.</summary>
+    public string ClientIdClaim { get; set; } = "azp";
+
+    /// <summary>External role name → KeyBridge role. Unmapped external roles are ignored.</summary>
+    public Dictionary<string, string> RoleMap { get; set; } = new(StringComparer.Ordinal);
+
+    public bool Enabled => !string.IsNullOrWhiteSpace(Issuer);
 }
 
 /// <summary><c>Limits:*</c>.</summary>
@@ -75,6 +102,29 @@ public sealed class LimitsOptions
     /// <summary>Most items in one <c>items</c> array, and most requests in one JSON-RPC batch array.</summary>
     [Range(1, 1_000_000)]
     public int MaxBatchItems { get; set; } = 10_000;
+
+    /// <summary>Sustained requests per second per client (HTTP requests and WebSocket messages); 0 turns the limit off.</summary>
+    [Range(0, 1_000_000)]
+    public int RequestsPerSecondPerClient { get; set; }
+
+    /// <summary>Requests a client may make at once above the sustained rate; default twice the rate.</summary>
+    [Range(0, 10_000_000)]
+    public int BurstPerClient { get; set; }
+}
+
+/// <summary><c>Anomaly:*</c> — unusual decryption rates.</summary>
+public sealed class AnomalyOptions
+{
+    /// <summary>Decrypted items per client per minute above which an alert is raised; 0 turns it off.</summary>
+    [Range(0, int.MaxValue)]
+    public int DecryptionsPerMinute { get; set; }
+
+    /// <summary>Decrypted items per client and key per minute above which an alert is raised; 0 turns it off.</summary>
+    [Range(0, int.MaxValue)]
+    public int DecryptionsPerMinutePerKey { get; set; }
+
+    /// <summary>Also disable the client when it crosses a threshold, until an admin re-enables it.</summary>
+    public bool SuspendClient { get; set; }
 }
 
 /// <summary><c>Cache:*</c>.</summary>

@@ -7,6 +7,7 @@ using OpenG2P.KeyBridge.Server.Auth;
 using OpenG2P.KeyBridge.Server.Monitoring;
 using Prometheus;
 using OpenG2P.KeyBridge.Server.Rpc;
+using OpenG2P.KeyBridge.Server.Security;
 using OpenG2P.KeyBridge.Storage;
 
 namespace OpenG2P.KeyBridge.Server.Hosting;
@@ -24,6 +25,7 @@ public static class KeyBridgeServices
         Bind<AuthOptions>(services, "Auth");
         Bind<LimitsOptions>(services, "Limits");
         Bind<CacheOptions>(services, "Cache");
+        Bind<AnomalyOptions>(services, "Anomaly");
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(sp => CreateStore(sp.GetRequiredService<IOptions<StorageOptions>>().Value));
@@ -43,10 +45,22 @@ public static class KeyBridgeServices
         services.AddSingleton<ClientDirectory>();
         services.AddSingleton<TokenService>();
         services.AddSingleton<BearerAuthenticator>();
+        services.AddSingleton<OidcTokenValidator>();
+        services.AddHttpClient("oidc", c => c.Timeout = TimeSpan.FromSeconds(10));
         services.AddSingleton<KeyBridgeInitializer>();
+        // Keep process_* metrics; the event-counter and meter adapters publish names that break
+        // Prometheus naming rules (promtool flags them).
+        Metrics.SuppressDefaultMetrics(new SuppressDefaultMetricOptions
+        {
+            SuppressEventCounters = true,
+            SuppressMeters = true,
+            SuppressDebugMetrics = true,
+        });
         services.AddSingleton<KeyBridgeMetrics>();
         services.AddSingleton<AuditLog>();
         services.AddSingleton<AuditVerifier>();
+        services.AddSingleton<ClientRateLimiter>();
+        services.AddSingleton<AnomalyDetector>();
         services.AddHostedService(sp => sp.GetRequiredService<AuditLog>());
         services.AddControllers();
         services.AddProblemDetails();
@@ -57,6 +71,7 @@ public static class KeyBridgeServices
     /// <summary>The HTTP surface: JSON-RPC, OAuth token endpoint, health.</summary>
     public static WebApplication MapKeyBridge(this WebApplication app)
     {
+        app.UseRequestIds();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseWebSockets();

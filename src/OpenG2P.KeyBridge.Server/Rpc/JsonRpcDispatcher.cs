@@ -6,6 +6,7 @@ using OpenG2P.KeyBridge.Errors;
 using OpenG2P.KeyBridge.Server.Audit;
 using OpenG2P.KeyBridge.Server.Auth;
 using OpenG2P.KeyBridge.Server.Monitoring;
+using OpenG2P.KeyBridge.Server.Security;
 using StreamJsonRpc;
 using StreamJsonRpc.Protocol;
 
@@ -17,7 +18,8 @@ namespace OpenG2P.KeyBridge.Server.Rpc;
 /// each call is dispatched through StreamJsonRpc, audited (durably, before its response is
 /// released) and counted in the metrics.
 /// </summary>
-public sealed class JsonRpcDispatcher(RpcServices services, AuditLog audit, KeyBridgeMetrics metrics, TimeProvider time, ILogger<JsonRpcDispatcher> logger)
+public sealed class JsonRpcDispatcher(
+    RpcServices services, AuditLog audit, AnomalyDetector anomalies, KeyBridgeMetrics metrics, TimeProvider time, ILogger<JsonRpcDispatcher> logger)
 {
     private static readonly JsonRpcTargetOptions TargetOptions = new() { DisposeOnDisconnect = false };
 
@@ -114,6 +116,11 @@ public sealed class JsonRpcDispatcher(RpcServices services, AuditLog audit, KeyB
         {
             // No audit record, no result: a call whose use of a key cannot be recorded must not succeed.
             (output, outcome) = (Error(id, e.Error, e.Message, request.RequestId), "error");
+        }
+        if (method.Name == "decrypt_data" && outcome is "ok" or "partial")
+        {
+            await anomalies.DecryptedAsync(new RequestInfoLike(request.Caller.ClientId, request.RequestId, request.RemoteAddress),
+                ctx.Keys, ctx.ItemCount - ctx.FailedItems);
         }
         metrics.Request(method.Name, outcome, Stopwatch.GetElapsedTime(started).TotalSeconds);
         foreach (var key in ctx.Keys)

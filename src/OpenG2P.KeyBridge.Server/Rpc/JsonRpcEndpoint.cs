@@ -4,6 +4,8 @@ using Microsoft.Extensions.Options;
 using OpenG2P.KeyBridge.Errors;
 using OpenG2P.KeyBridge.Server.Auth;
 using OpenG2P.KeyBridge.Server.Hosting;
+using OpenG2P.KeyBridge.Server.Monitoring;
+using OpenG2P.KeyBridge.Server.Security;
 using StreamJsonRpc;
 
 namespace OpenG2P.KeyBridge.Server.Rpc;
@@ -18,7 +20,8 @@ public static partial class JsonRpcEndpoint
         return app;
     }
 
-    private static async Task HandlePostAsync(HttpContext http, JsonRpcDispatcher dispatcher, BearerAuthenticator auth, IOptions<LimitsOptions> limits)
+    private static async Task HandlePostAsync(HttpContext http, JsonRpcDispatcher dispatcher, BearerAuthenticator auth, ClientRateLimiter rateLimiter,
+        KeyBridgeMetrics metrics, IOptions<LimitsOptions> limits)
     {
         var requestId = RequestIds.For(http);
         var caller = await auth.AuthenticateAsync(http, requestId);
@@ -26,6 +29,14 @@ public static partial class JsonRpcEndpoint
         {
             await WriteAsync(http, StatusCodes.Status401Unauthorized,
                 JsonRpcDispatcher.Error(RequestId.Null, KeyBridgeError.AuthenticationFailed, authError, requestId));
+            return;
+        }
+        if (!rateLimiter.TryAcquire(caller.Caller!.ClientId))
+        {
+            metrics.RateLimited();
+            http.Response.Headers.RetryAfter = "1";
+            await WriteAsync(http, StatusCodes.Status429TooManyRequests, JsonRpcDispatcher.Error(RequestId.Null, KeyBridgeError.RateLimited,
+                $"client '{caller.Caller.ClientId}' exceeded its request rate; retry after a second", requestId));
             return;
         }
         var body = await ReadBodyAsync(http.Request, limits.Value.MaxRequestBytes, http.RequestAborted);
@@ -46,7 +57,8 @@ public static partial class JsonRpcEndpoint
         await WriteAsync(http, StatusCodes.Status200OK, response);
     }
 
-    private static async Task HandleWebSocketAsync(HttpContext http, JsonRpcDispatcher dispatcher, BearerAuthenticator auth, IOptions<LimitsOptions> limits, ILogger<JsonRpcDispatcher> logger)
+    private static async Task HandleWebSocketAsync(HttpContext http, JsonRpcDispatcher dispatcher, BearerAuthenticator auth, ClientRateLimiter rateLimiter,
+        IOptions<LimitsOptions> limits, ILogger<JsonRpcDispatcher> logger)
     {
         if (!http.WebSockets.IsWebSocketRequest)
         {
@@ -63,7 +75,7 @@ public static partial class JsonRpcEndpoint
             return;
         }
         using var socket = await http.WebSockets.AcceptWebSocketAsync();
-        await new WebSocketSession(socket, dispatcher, caller.Caller!, http.Connection.RemoteIpAddress?.ToString(),
+        await new WebSocketSession(socket, dispatcher, rateLimiter, caller.Caller!, http.Connection.RemoteIpAddress?.ToString(),
             limits.Value.MaxRequestBytes, logger).RunAsync(http.RequestAborted);
     }
 

@@ -2,6 +2,7 @@ using System.Net.WebSockets;
 using OpenG2P.KeyBridge.Errors;
 using OpenG2P.KeyBridge.Server.Auth;
 using OpenG2P.KeyBridge.Server.Hosting;
+using OpenG2P.KeyBridge.Server.Security;
 using StreamJsonRpc;
 
 namespace OpenG2P.KeyBridge.Server.Rpc;
@@ -12,7 +13,8 @@ namespace OpenG2P.KeyBridge.Server.Rpc;
 /// processed concurrently, so a slow call does not hold up the others. The connection closes when
 /// the token it was opened with expires.
 /// </summary>
-internal sealed class WebSocketSession(WebSocket socket, JsonRpcDispatcher dispatcher, Caller caller, string? remote, int maxMessageBytes, ILogger logger)
+internal sealed class WebSocketSession(
+    WebSocket socket, JsonRpcDispatcher dispatcher, ClientRateLimiter rateLimiter, Caller caller, string? remote, int maxMessageBytes, ILogger logger)
 {
     private readonly SemaphoreSlim _sendLock = new(1, 1);
     private long _sequence;
@@ -52,6 +54,12 @@ internal sealed class WebSocketSession(WebSocket socket, JsonRpcDispatcher dispa
                         "the token this connection was opened with has expired; reconnect with a new token", null), ct);
                     await socket.CloseAsync(WebSocketCloseStatus.PolicyViolation, "token expired", ct);
                     return;
+                }
+                if (!rateLimiter.TryAcquire(caller.ClientId))
+                {
+                    await SendAsync(JsonRpcDispatcher.Error(RequestId.Null, KeyBridgeError.RateLimited,
+                        $"client '{caller.ClientId}' exceeded its request rate; retry after a second", null), ct);
+                    continue;
                 }
                 var body = message.ToArray();
                 var requestId = $"ws-{Interlocked.Increment(ref _sequence)}-{RequestIds.New()}";
