@@ -41,6 +41,7 @@ public static class KeyBridgeServices
         services.AddSingleton<MacOperations>();
         services.AddSingleton(new RpcCatalog(RpcTargets.Types));
         services.AddSingleton<RpcServices>();
+        services.AddSingleton<RpcHost>();
         services.AddSingleton<JsonRpcDispatcher>();
         services.AddSingleton<ClientDirectory>();
         services.AddSingleton<TokenService>();

@@ -11,7 +11,7 @@ internal static class Envelope
 {
     internal readonly record struct Element(int Start, int Length);
 
-    internal sealed record Checked(RequestId? Id, bool IsNotification, string? Method, string? Error, bool ParamsByPosition = false);
+    internal sealed record Checked(RequestId? Id, bool IsNotification, string? Method, string? Error, bool ParamsByPosition = false, int ParamsStart = 0, int ParamsLength = 0);
 
     /// <summary>Returns the elements and whether the body was an array; throws <see cref="JsonException"/> on invalid JSON.</summary>
     public static (List<Element> Elements, bool IsBatch) Split(ReadOnlySpan<byte> body)
@@ -62,6 +62,7 @@ internal static class Envelope
         var hasId = false;
         var methodSeen = false;
         var byPosition = false;
+        int paramsStart = 0, paramsLength = 0;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             var name = reader.GetString();
@@ -103,6 +104,13 @@ internal static class Envelope
                     {
                         error ??= "'params' must be an object";
                     }
+                    else
+                    {
+                        paramsStart = (int)reader.TokenStartIndex;
+                        reader.Skip();
+                        paramsLength = (int)reader.BytesConsumed - paramsStart;
+                        continue;
+                    }
                     break;
             }
             reader.Skip();
@@ -115,6 +123,6 @@ internal static class Envelope
         {
             error ??= methodSeen ? "'method' must be a string" : "'method' is required";
         }
-        return new Checked(hasId ? id ?? RequestId.Null : null, !hasId, method, error, byPosition);
+        return new Checked(hasId ? id ?? RequestId.Null : null, !hasId, method, error, byPosition, paramsStart, paramsLength);
     }
 }

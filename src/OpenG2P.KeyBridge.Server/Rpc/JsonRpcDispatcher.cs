@@ -19,10 +19,8 @@ namespace OpenG2P.KeyBridge.Server.Rpc;
 /// released) and counted in the metrics.
 /// </summary>
 public sealed class JsonRpcDispatcher(
-    RpcServices services, AuditLog audit, AnomalyDetector anomalies, KeyBridgeMetrics metrics, TimeProvider time, ILogger<JsonRpcDispatcher> logger)
+    RpcServices services, RpcHost host, AuditLog audit, AnomalyDetector anomalies, KeyBridgeMetrics metrics, TimeProvider time)
 {
-    private static readonly JsonRpcTargetOptions TargetOptions = new() { DisposeOnDisconnect = false };
-
     internal static readonly JsonSerializerOptions DataOptions = new(JsonSerializerDefaults.General)
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
@@ -91,7 +89,7 @@ public sealed class JsonRpcDispatcher(
         }
         else
         {
-            (output, errorName) = await InvokeAsync(element, id, ctx, ct);
+            (output, errorName) = await InvokeAsync(element, check, method, id, ctx);
             outcome = errorName is not null ? "error" : ctx.FailedItems > 0 ? (ctx.FailedItems == ctx.ItemCount ? "error" : "partial") : "ok";
             errorName ??= ctx.FirstItemError;
         }
@@ -130,73 +128,81 @@ public sealed class JsonRpcDispatcher(
         return check.IsNotification ? null : output;
     }
 
-    /// <summary>Runs one request through StreamJsonRpc; returns the serialized response and the error name if it failed.</summary>
-    private async Task<(byte[]? Output, string? ErrorName)> InvokeAsync(ReadOnlyMemory<byte> element, RequestId id, RpcContext ctx, CancellationToken ct)
+    /// <summary>Binds the parameters, runs the call through StreamJsonRpc, and returns the serialized response and the error name if it failed.</summary>
+    private async Task<(byte[] Output, string? ErrorName)> InvokeAsync(
+        ReadOnlyMemory<byte> element, Envelope.Checked check, RpcCatalog.Method method, RequestId id, RpcContext ctx)
     {
-        var formatter = NewFormatter();
-        if (formatter.Deserialize(new ReadOnlySequence<byte>(element)) is not JsonRpcRequest request)
+        object parameters;
+        try
         {
-            return (Error(id, KeyBridgeError.InvalidRequest, "not a request object", ctx.RequestId), KeyBridgeError.InvalidRequest.Name);
+            parameters = check.ParamsLength > 0
+                ? JsonSerializer.Deserialize(element.Span.Slice(check.ParamsStart, check.ParamsLength), method.Params, DataOptions)!
+                : Activator.CreateInstance(method.Params)!;
         }
-        byte[]? output = null;
-        string? errorName = null;
-        var handler = new BatchMessageHandler(formatter, [request], [id], (_, message) =>
+        catch (JsonException e)
         {
-            output = Serialize(formatter, message, ctx.RequestId);
-            if (message is JsonRpcError { Error.Data: RpcErrorData data })
-            {
-                errorName = data.Name;
-            }
-        });
-        using (var rpc = new KeyBridgeJsonRpc(handler, ctx, logger))
-        {
-            foreach (var target in RpcTargets.Create(ctx, services))
-            {
-                rpc.AddLocalRpcTarget(target, TargetOptions);
-            }
-            rpc.StartListening();
-            await handler.Completion.WaitAsync(ct);
+            var message = $"parameters do not match the method's schema (wrong type or unknown field near '{e.Path ?? "$"}'); rpc.discover describes them";
+            return (Error(id, KeyBridgeError.InvalidParams, message, ctx.RequestId), KeyBridgeError.InvalidParams.Name);
         }
-        return (output, errorName);
+        var response = await host.InvokeAsync(method.Name, parameters, ctx);
+        if (response is JsonRpcResult result)
+        {
+            return (Result(id, result.Result), null);
+        }
+        var detail = (response as JsonRpcError)?.Error;
+        var data = detail?.Data as RpcErrorData;
+        var error = data is not null ? null : KeyBridgeError.All.FirstOrDefault(e => e.Code == (int)(detail?.Code ?? 0)) ?? KeyBridgeError.InternalError;
+        data ??= new RpcErrorData(error!.Name, ctx.RequestId);
+        return (Error(id, (int)(detail?.Code ?? (JsonRpcErrorCode)KeyBridgeError.InternalError.Code), detail?.Message ?? "internal error", data), data.Name);
     }
 
     public static bool Allowed(Caller caller, RpcCatalog.Method method) =>
         caller.HasRole(Roles.Admin) || method.Roles.Contains(Roles.Any) || method.Roles.Any(caller.HasRole);
 
     /// <summary>A complete error response body (used for protocol errors and by the HTTP layer).</summary>
-    public static byte[] Error(RequestId id, KeyBridgeError error, string message, string? requestId)
+    public static byte[] Error(RequestId id, KeyBridgeError error, string message, string? requestId) =>
+        Error(id, error.Code, message, new RpcErrorData(error.Name, requestId));
+
+    private static byte[] Error(RequestId id, int code, string message, RpcErrorData data) => Write(id, w =>
     {
-        var response = new JsonRpcError
-        {
-            RequestId = id,
-            Error = new JsonRpcError.ErrorDetail
-            {
-                Code = (JsonRpcErrorCode)error.Code,
-                Message = message,
-                Data = new RpcErrorData(error.Name, requestId),
-            },
-        };
+        w.WritePropertyName("error");
+        w.WriteStartObject();
+        w.WriteNumber("code", code);
+        w.WriteString("message", message);
+        w.WritePropertyName("data");
+        JsonSerializer.Serialize(w, data, DataOptions);
+        w.WriteEndObject();
+    });
+
+    private static byte[] Result(RequestId id, object? result) => Write(id, w =>
+    {
+        w.WritePropertyName("result");
+        JsonSerializer.Serialize(w, result, result?.GetType() ?? typeof(object), DataOptions);
+    });
+
+    private static byte[] Write(RequestId id, Action<Utf8JsonWriter> body)
+    {
         var buffer = new ArrayBufferWriter<byte>(256);
-        NewFormatter().Serialize(buffer, response);
-        return buffer.WrittenSpan.ToArray();
-    }
-
-    private static SystemTextJsonFormatter NewFormatter() => new() { JsonSerializerOptions = DataOptions };
-
-    private static byte[] Serialize(SystemTextJsonFormatter formatter, JsonRpcMessage message, string requestId)
-    {
-        if (message is JsonRpcError { Error: { } detail } && detail.Data is not RpcErrorData)
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = DataOptions.Encoder, SkipValidation = true }))
         {
-            // Errors raised inside StreamJsonRpc itself: give them our shape.
-            var error = KeyBridgeError.All.FirstOrDefault(e => e.Code == (int)detail.Code) ?? KeyBridgeError.InternalError;
-            detail.Data = new RpcErrorData(error.Name, requestId);
-            if (error == KeyBridgeError.InvalidParams)
+            w.WriteStartObject();
+            w.WriteString("jsonrpc", "2.0");
+            w.WritePropertyName("id");
+            if (id.String is { } s)
             {
-                detail.Message = "parameters do not match the method's schema (wrong type or unknown field); rpc.discover describes them";
+                w.WriteStringValue(s);
             }
+            else if (id.Number is { } n)
+            {
+                w.WriteNumberValue(n);
+            }
+            else
+            {
+                w.WriteNullValue();
+            }
+            body(w);
+            w.WriteEndObject();
         }
-        var buffer = new ArrayBufferWriter<byte>(256);
-        formatter.Serialize(buffer, message);
         return buffer.WrittenSpan.ToArray();
     }
 

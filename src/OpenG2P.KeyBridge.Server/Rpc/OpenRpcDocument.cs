@@ -22,9 +22,8 @@ public static class OpenRpcDocument
         foreach (var m in catalog.Methods.Values.OrderBy(m => m.Name, StringComparer.Ordinal))
         {
             var parameters = new JsonArray();
-            if (m.Params is { } pt)
             {
-                foreach (var prop in pt.GetProperties(BindingFlags.Public | BindingFlags.Instance))
+                foreach (var prop in m.Params.GetProperties(BindingFlags.Public | BindingFlags.Instance))
                 {
                     parameters.Add(new JsonObject
                     {

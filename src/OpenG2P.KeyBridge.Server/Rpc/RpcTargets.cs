@@ -2,7 +2,11 @@ using OpenG2P.KeyBridge.Server.Rpc.Methods;
 
 namespace OpenG2P.KeyBridge.Server.Rpc;
 
-/// <summary>The RPC target classes. A new feature adds its class here; the catalog, the dispatcher and rpc.discover follow.</summary>
+/// <summary>
+/// The RPC target classes. A new feature adds its class here; the catalog, the dispatcher and
+/// rpc.discover follow. Targets are singletons: every method takes its parameters object <c>p</c>
+/// and the call's <see cref="RpcContext"/> <c>ctx</c>.
+/// </summary>
 public static class RpcTargets
 {
     public static IReadOnlyList<Type> Types { get; } =
@@ -10,8 +14,8 @@ public static class RpcTargets
         typeof(DataMethods), typeof(MacMethods), typeof(KeyMethods), typeof(SystemMethods), typeof(ClientMethods), typeof(AuditMethods),
     ];
 
-    public static object[] Create(RpcContext ctx, RpcServices s) =>
+    public static object[] Create(RpcServices s) =>
     [
-        new DataMethods(ctx, s), new MacMethods(ctx, s), new KeyMethods(ctx, s), new SystemMethods(ctx, s), new ClientMethods(ctx, s), new AuditMethods(ctx, s),
+        new DataMethods(s), new MacMethods(s), new KeyMethods(s), new SystemMethods(s), new ClientMethods(s), new AuditMethods(s),
     ];
 }

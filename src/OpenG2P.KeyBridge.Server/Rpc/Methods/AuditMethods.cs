@@ -38,14 +38,13 @@ public sealed record AuditRecordView(
 public sealed record AuditQueryResult(IReadOnlyList<AuditRecordView> Records, long? NextAfterSeq);
 
 /// <summary>audit.query and audit.verify (auditor).</summary>
-public sealed class AuditMethods(RpcContext ctx, RpcServices s)
+public sealed class AuditMethods(RpcServices s)
 {
-    [JsonRpcMethod("audit.query", UseSingleObjectParameterDeserialization = true)]
+    [JsonRpcMethod("audit.query")]
     [RpcAccess(Roles.Auditor)]
     [RpcSummary("Audit records filtered by time, client, key, method, outcome or request id; keyset paging by after_seq.", typeof(AuditQueryResult))]
-    public async Task<AuditQueryResult> QueryAsync(AuditQueryParams? p = null)
+    public async Task<AuditQueryResult> QueryAsync(AuditQueryParams p, RpcContext ctx)
     {
-        p ??= new();
         if (p.Limit is < 1 or > 1000)
         {
             throw new KeyBridgeException(KeyBridgeError.InvalidParams, "'limit' must be between 1 and 1000");
@@ -59,10 +58,10 @@ public sealed class AuditMethods(RpcContext ctx, RpcServices s)
         return new AuditQueryResult(records.Select(AuditRecordView.From).ToList(), records.Count == p.Limit ? records[^1].Seq : null);
     }
 
-    [JsonRpcMethod("audit.verify", UseSingleObjectParameterDeserialization = true)]
+    [JsonRpcMethod("audit.verify")]
     [RpcAccess(Roles.Auditor)]
     [RpcSummary("Recompute the hash chain: valid, or the first record that was changed, inserted, reordered or deleted.", typeof(AuditVerification))]
-    public Task<AuditVerification> VerifyAsync(EmptyParams? p = null)
+    public Task<AuditVerification> VerifyAsync(EmptyParams p, RpcContext ctx)
     {
         _ = p;
         return s.AuditVerifier.VerifyAsync();

@@ -51,17 +51,16 @@ public sealed record ClientView(
 public sealed record ClientListResult(IReadOnlyList<ClientView> Clients, string? NextAfter);
 
 /// <summary>client.*: API clients, their roles and key grants (admin only). Secrets are shown only at creation and rotation.</summary>
-public sealed partial class ClientMethods(RpcContext ctx, RpcServices s)
+public sealed partial class ClientMethods(RpcServices s)
 {
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._@-]{0,99}$", RegexOptions.CultureInvariant)]
     private static partial Regex ClientIdPattern();
 
-    [JsonRpcMethod("client.create", UseSingleObjectParameterDeserialization = true)]
+    [JsonRpcMethod("client.create")]
     [RpcAccess(Roles.Admin)]
     [RpcSummary("Create a client with roles and optional key grants; returns its client_secret (shown only here and at rotation).", typeof(ClientView))]
-    public async Task<ClientView> CreateAsync(ClientCreateParams? p = null)
+    public async Task<ClientView> CreateAsync(ClientCreateParams p, RpcContext ctx)
     {
-        p ??= new();
         var id = ValidId(p.ClientId);
         var secret = SecretHasher.NewSecret();
         var now = s.Time.GetUtcNow();
@@ -78,12 +77,11 @@ public sealed partial class ClientMethods(RpcContext ctx, RpcServices s)
         return ClientView.From(client, secret);
     }
 
-    [JsonRpcMethod("client.list", UseSingleObjectParameterDeserialization = true)]
+    [JsonRpcMethod("client.list")]
     [RpcAccess(Roles.Admin)]
     [RpcSummary("Clients ordered by id, with keyset paging (after, limit ≤ 1000). Never returns secrets.", typeof(ClientListResult))]
-    public async Task<ClientListResult> ListAsync(ClientListParams? p = null)
+    public async Task<ClientListResult> ListAsync(ClientListParams p, RpcContext ctx)
     {
-        p ??= new();
         if (p.Limit is < 1 or > 1000)
         {
             throw new KeyBridgeException(KeyBridgeError.InvalidParams, "'limit' must be between 1 and 1000");
@@ -92,12 +90,11 @@ public sealed partial class ClientMethods(RpcContext ctx, RpcServices s)
         return new ClientListResult(clients.Select(c => ClientView.From(c)).ToList(), clients.Count == p.Limit ? clients[^1].ClientId : null);
     }
 
-    [JsonRpcMethod("client.update", UseSingleObjectParameterDeserialization = true)]
+    [JsonRpcMethod("client.update")]
     [RpcAccess(Roles.Admin)]
     [RpcSummary("Change a client's roles, key grants or disabled flag. Disabling ends its existing tokens.", typeof(ClientView))]
-    public async Task<ClientView> UpdateAsync(ClientUpdateParams? p = null)
+    public async Task<ClientView> UpdateAsync(ClientUpdateParams p, RpcContext ctx)
     {
-        p ??= new();
         var client = await LoadAsync(p.ClientId);
         var disabling = p.Disabled == true && !client.Disabled;
         var updated = client with
@@ -107,27 +104,27 @@ public sealed partial class ClientMethods(RpcContext ctx, RpcServices s)
             Disabled = p.Disabled ?? client.Disabled,
             TokensValidAfter = disabling ? s.Time.GetUtcNow() : client.TokensValidAfter,
         };
-        return ClientView.From(await SaveAsync(updated));
+        return ClientView.From(await SaveAsync(ctx, updated));
     }
 
-    [JsonRpcMethod("client.rotate_secret", UseSingleObjectParameterDeserialization = true)]
+    [JsonRpcMethod("client.rotate_secret")]
     [RpcAccess(Roles.Admin)]
     [RpcSummary("Issue a new client_secret; the old secret and every token issued with it stop working.", typeof(ClientView))]
-    public async Task<ClientView> RotateSecretAsync(ClientIdParams? p = null)
+    public async Task<ClientView> RotateSecretAsync(ClientIdParams p, RpcContext ctx)
     {
-        var client = await LoadAsync(p?.ClientId);
+        var client = await LoadAsync(p.ClientId);
         var secret = SecretHasher.NewSecret();
-        var updated = await SaveAsync(client with { SecretHash = SecretHasher.Hash(secret), TokensValidAfter = s.Time.GetUtcNow() });
+        var updated = await SaveAsync(ctx, client with { SecretHash = SecretHasher.Hash(secret), TokensValidAfter = s.Time.GetUtcNow() });
         return ClientView.From(updated, secret);
     }
 
-    [JsonRpcMethod("client.disable", UseSingleObjectParameterDeserialization = true)]
+    [JsonRpcMethod("client.disable")]
     [RpcAccess(Roles.Admin)]
     [RpcSummary("Disable a client: no new tokens, and its existing tokens stop working.", typeof(ClientView))]
-    public async Task<ClientView> DisableAsync(ClientIdParams? p = null)
+    public async Task<ClientView> DisableAsync(ClientIdParams p, RpcContext ctx)
     {
-        var client = await LoadAsync(p?.ClientId);
-        return ClientView.From(client.Disabled ? client : await SaveAsync(client with { Disabled = true, TokensValidAfter = s.Time.GetUtcNow() }));
+        var client = await LoadAsync(p.ClientId);
+        return ClientView.From(client.Disabled ? client : await SaveAsync(ctx, client with { Disabled = true, TokensValidAfter = s.Time.GetUtcNow() }));
     }
 
     private async Task<ClientRecord> LoadAsync(string? clientId)
@@ -137,7 +134,7 @@ public sealed partial class ClientMethods(RpcContext ctx, RpcServices s)
             ?? throw new KeyBridgeException(KeyBridgeError.ClientNotFound, $"client '{id}' does not exist");
     }
 
-    private async Task<ClientRecord> SaveAsync(ClientRecord client)
+    private async Task<ClientRecord> SaveAsync(RpcContext ctx, ClientRecord client)
     {
         if (client.Disabled && client.ClientId == ctx.Caller.ClientId)
         {

@@ -11,64 +11,60 @@ using static OpenG2P.KeyBridge.Server.Rpc.Methods.Params;
 namespace OpenG2P.KeyBridge.Server.Rpc.Methods;
 
 /// <summary>encrypt_data, decrypt_data, rewrap_data, generate_data_key: single item or <c>items</c>.</summary>
-public sealed class DataMethods(RpcContext ctx, RpcServices s)
+public sealed class DataMethods(RpcServices s)
 {
     private static readonly UTF8Encoding StrictUtf8 = new(false, true);
 
-    [JsonRpcMethod("encrypt_data", UseSingleObjectParameterDeserialization = true)]
+    [JsonRpcMethod("encrypt_data")]
     [RpcAccess(Roles.Encrypter)]
     [RpcSummary("Encrypt data (base64url) or text under the key's latest version, bound to the optional context.", typeof(EncryptResult))]
-    public async Task<object> EncryptDataAsync(EncryptParams? p = null)
+    public async Task<object> EncryptDataAsync(EncryptParams p, RpcContext ctx)
     {
-        p ??= new();
         if (p.Items is { } items)
         {
             return await Batch.RunAsync(ctx, s, items, async i =>
-                (object)await EncryptOneAsync(i.Key ?? p.Key, i.Data, i.Text, i.Context ?? p.Context));
+                (object)await EncryptOneAsync(ctx, i.Key ?? p.Key, i.Data, i.Text, i.Context ?? p.Context));
         }
-        return await EncryptOneAsync(p.Key, p.Data, p.Text, p.Context);
+        return await EncryptOneAsync(ctx, p.Key, p.Data, p.Text, p.Context);
     }
 
-    [JsonRpcMethod("decrypt_data", UseSingleObjectParameterDeserialization = true)]
+    [JsonRpcMethod("decrypt_data")]
     [RpcAccess(Roles.Decrypter)]
     [RpcSummary("Decrypt a KeyBridge ciphertext; the key and version come from the ciphertext itself.", typeof(DecryptResult))]
-    public async Task<object> DecryptDataAsync(CiphertextParams? p = null)
+    public async Task<object> DecryptDataAsync(CiphertextParams p, RpcContext ctx)
     {
-        p ??= new();
         if (p.Items is { } items)
         {
-            return await Batch.RunAsync(ctx, s, items, async i => (object)await DecryptOneAsync(i.Ciphertext, i.Context ?? p.Context));
+            return await Batch.RunAsync(ctx, s, items, async i => (object)await DecryptOneAsync(ctx, i.Ciphertext, i.Context ?? p.Context));
         }
-        return await DecryptOneAsync(p.Ciphertext, p.Context);
+        return await DecryptOneAsync(ctx, p.Ciphertext, p.Context);
     }
 
-    [JsonRpcMethod("rewrap_data", UseSingleObjectParameterDeserialization = true)]
+    [JsonRpcMethod("rewrap_data")]
     [RpcAccess(Roles.Encrypter, Roles.JobOperator)]
     [RpcSummary("Re-encrypt a ciphertext under the key's latest version; the plaintext never leaves the service.", typeof(EncryptResult))]
-    public async Task<object> RewrapDataAsync(CiphertextParams? p = null)
+    public async Task<object> RewrapDataAsync(CiphertextParams p, RpcContext ctx)
     {
-        p ??= new();
         if (p.Items is { } items)
         {
-            return await Batch.RunAsync(ctx, s, items, async i => (object)await RewrapOneAsync(i.Ciphertext, i.Context ?? p.Context));
+            return await Batch.RunAsync(ctx, s, items, async i => (object)await RewrapOneAsync(ctx, i.Ciphertext, i.Context ?? p.Context));
         }
-        return await RewrapOneAsync(p.Ciphertext, p.Context);
+        return await RewrapOneAsync(ctx, p.Ciphertext, p.Context);
     }
 
-    [JsonRpcMethod("generate_data_key", UseSingleObjectParameterDeserialization = true)]
+    [JsonRpcMethod("generate_data_key")]
     [RpcAccess(Roles.Encrypter)]
     [RpcSummary("Generate a random data key, returned wrapped under the key and, if asked, in plaintext.", typeof(DataKeyResult))]
-    public async Task<object> GenerateDataKeyAsync(DataKeyParams? p = null)
+    public async Task<object> GenerateDataKeyAsync(DataKeyParams p, RpcContext ctx)
     {
-        p ??= new();
         if (p.Items is { } items)
         {
-            return await Batch.RunAsync(ctx, s, items, async i => (object)await DataKeyOneAsync(i.Key ?? p.Key, p, i.Context ?? p.Context));
+            return await Batch.RunAsync(ctx, s, items, async i => (object)await DataKeyOneAsync(ctx, i.Key ?? p.Key, p, i.Context ?? p.Context));
         }
-        return await DataKeyOneAsync(p.Key, p, p.Context);
+        return await DataKeyOneAsync(ctx, p.Key, p, p.Context);
     }
 
-    private async ValueTask<EncryptResult> EncryptOneAsync(string? key, string? data, string? text, JsonElement? context)
+    private async ValueTask<EncryptResult> EncryptOneAsync(RpcContext ctx, string? key, string? data, string? text, JsonElement? context)
     {
         var name = KeyName(key ?? s.Defaults.EncryptionKey, ctx);
         if ((data is null) == (text is null))
@@ -87,7 +83,7 @@ public sealed class DataMethods(RpcContext ctx, RpcServices s)
         }
     }
 
-    private async ValueTask<DecryptResult> DecryptOneAsync(string? ciphertext, JsonElement? context)
+    private async ValueTask<DecryptResult> DecryptOneAsync(RpcContext ctx, string? ciphertext, JsonElement? context)
     {
         var parsed = Ciphertext.Parse(ciphertext);
         KeyName(parsed.KeyName, ctx, "ciphertext");
@@ -107,7 +103,7 @@ public sealed class DataMethods(RpcContext ctx, RpcServices s)
         return result;
     }
 
-    private async ValueTask<EncryptResult> RewrapOneAsync(string? ciphertext, JsonElement? context)
+    private async ValueTask<EncryptResult> RewrapOneAsync(RpcContext ctx, string? ciphertext, JsonElement? context)
     {
         var parsed = Ciphertext.Parse(ciphertext);
         KeyName(parsed.KeyName, ctx, "ciphertext");
@@ -116,7 +112,7 @@ public sealed class DataMethods(RpcContext ctx, RpcServices s)
         return new EncryptResult(ctx.Note(r), r.Key, r.Version);
     }
 
-    private async ValueTask<DataKeyResult> DataKeyOneAsync(string? key, DataKeyParams p, JsonElement? context)
+    private async ValueTask<DataKeyResult> DataKeyOneAsync(RpcContext ctx, string? key, DataKeyParams p, JsonElement? context)
     {
         var name = KeyName(key ?? s.Defaults.EncryptionKey, ctx);
         var r = await s.Data.GenerateDataKeyAsync(name, p.Bits, p.WithPlaintext, EncryptionContext.FromJson(context));

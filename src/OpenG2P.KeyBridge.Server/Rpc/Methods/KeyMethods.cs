@@ -8,14 +8,13 @@ using static OpenG2P.KeyBridge.Server.Rpc.Methods.Params;
 namespace OpenG2P.KeyBridge.Server.Rpc.Methods;
 
 /// <summary>key.*: create, inspect, rotate, configure, revoke, destroy and export keys. Never returns material except key.export of an exportable key.</summary>
-public sealed class KeyMethods(RpcContext ctx, RpcServices s)
+public sealed class KeyMethods(RpcServices s)
 {
-    [JsonRpcMethod("key.create", UseSingleObjectParameterDeserialization = true)]
+    [JsonRpcMethod("key.create")]
     [RpcAccess(Roles.KeyAdmin)]
     [RpcSummary("Create a key (version 1) with its policy.", typeof(KeyView))]
-    public async Task<KeyView> CreateAsync(KeyCreateParams? p = null)
+    public async Task<KeyView> CreateAsync(KeyCreateParams p, RpcContext ctx)
     {
-        p ??= new();
         var name = KeyName(p.Name, ctx, "name");
         var policy = new KeyPolicy
         {
@@ -28,23 +27,22 @@ public sealed class KeyMethods(RpcContext ctx, RpcServices s)
         return KeyView.From(await s.Keys.CreateAsync(name, KeyTypes.Parse(p.Type), policy));
     }
 
-    [JsonRpcMethod("key.get", UseSingleObjectParameterDeserialization = true)]
+    [JsonRpcMethod("key.get")]
     [RpcAccess(Roles.KeyAdmin, Roles.Auditor, Roles.JobOperator)]
     [RpcSummary("A key's metadata, policy and versions (never material).", typeof(KeyView))]
-    public async Task<KeyView> GetAsync(KeyNameParams? p = null)
+    public async Task<KeyView> GetAsync(KeyNameParams p, RpcContext ctx)
     {
-        var name = KeyNames.Validate(p?.Name);
+        var name = KeyNames.Validate(p.Name);
         ctx.RequireKey(name);
         var key = await s.Keys.GetAsync(name);
         return KeyView.From(key);
     }
 
-    [JsonRpcMethod("key.list", UseSingleObjectParameterDeserialization = true)]
+    [JsonRpcMethod("key.list")]
     [RpcAccess(Roles.KeyAdmin, Roles.Auditor, Roles.JobOperator)]
     [RpcSummary("Keys ordered by name, with prefix filter and keyset paging (after, limit ≤ 1000).", typeof(KeyListResult))]
-    public async Task<KeyListResult> ListAsync(KeyListParams? p = null)
+    public async Task<KeyListResult> ListAsync(KeyListParams p, RpcContext ctx)
     {
-        p ??= new();
         if (p.Limit is < 1 or > 1000)
         {
             throw new KeyBridgeException(KeyBridgeError.InvalidParams, "'limit' must be between 1 and 1000");
@@ -54,24 +52,23 @@ public sealed class KeyMethods(RpcContext ctx, RpcServices s)
         return new KeyListResult(visible, keys.Count == p.Limit ? keys[^1].Name : null);
     }
 
-    [JsonRpcMethod("key.rotate", UseSingleObjectParameterDeserialization = true)]
+    [JsonRpcMethod("key.rotate")]
     [RpcAccess(Roles.KeyAdmin)]
     [RpcSummary("Add a new version; it becomes the one used for new encryptions. Older versions keep decrypting.", typeof(VersionView))]
-    public async Task<VersionView> RotateAsync(KeyNameParams? p = null)
+    public async Task<VersionView> RotateAsync(KeyNameParams p, RpcContext ctx)
     {
-        var name = ManagedKey(p?.Name);
+        var name = ManagedKey(ctx, p.Name);
         var v = await s.Keys.RotateAsync(name);
         ctx.NoteVersion(name, v.Version);
         return new VersionView(v.Version, v.State.ToName(), v.CreatedAt, null, null);
     }
 
-    [JsonRpcMethod("key.configure", UseSingleObjectParameterDeserialization = true)]
+    [JsonRpcMethod("key.configure")]
     [RpcAccess(Roles.KeyAdmin)]
     [RpcSummary("Change a key's policy: rotation_period, deletion_allowed, min_decryption_version, required_context.", typeof(KeyView))]
-    public async Task<KeyView> ConfigureAsync(KeyConfigureParams? p = null)
+    public async Task<KeyView> ConfigureAsync(KeyConfigureParams p, RpcContext ctx)
     {
-        p ??= new();
-        var name = ManagedKey(p.Name);
+        var name = ManagedKey(ctx, p.Name);
         var key = await s.Keys.ConfigureAsync(name, policy =>
         {
             if (p.Exportable is { } e && e != policy.Exportable)
@@ -89,30 +86,29 @@ public sealed class KeyMethods(RpcContext ctx, RpcServices s)
         return KeyView.From(key);
     }
 
-    [JsonRpcMethod("key.revoke_version", UseSingleObjectParameterDeserialization = true)]
+    [JsonRpcMethod("key.revoke_version")]
     [RpcAccess(Roles.KeyAdmin)]
     [RpcSummary("Mark a version compromised: refused everywhere and reported as revoked.", typeof(KeyView))]
-    public async Task<KeyView> RevokeVersionAsync(KeyVersionParams? p = null)
+    public async Task<KeyView> RevokeVersionAsync(KeyVersionParams p, RpcContext ctx)
     {
-        var name = ManagedKey(p?.Name);
+        var name = ManagedKey(ctx, p.Name);
         return KeyView.From(await s.Keys.RevokeVersionAsync(name, RequiredVersion(p)));
     }
 
-    [JsonRpcMethod("key.destroy_version", UseSingleObjectParameterDeserialization = true)]
+    [JsonRpcMethod("key.destroy_version")]
     [RpcAccess(Roles.KeyAdmin)]
     [RpcSummary("Erase a version's material (metadata kept); needs deletion_allowed and is refused for the latest version.", typeof(KeyView))]
-    public async Task<KeyView> DestroyVersionAsync(KeyVersionParams? p = null)
+    public async Task<KeyView> DestroyVersionAsync(KeyVersionParams p, RpcContext ctx)
     {
-        var name = ManagedKey(p?.Name);
+        var name = ManagedKey(ctx, p.Name);
         return KeyView.From(await s.Keys.DestroyVersionAsync(name, RequiredVersion(p)));
     }
 
-    [JsonRpcMethod("key.export", UseSingleObjectParameterDeserialization = true)]
+    [JsonRpcMethod("key.export")]
     [RpcAccess(Roles.KeyAdmin)]
     [RpcSummary("Export a key version as a JWK; secret material only for keys created exportable.", typeof(ExportResult))]
-    public async Task<ExportResult> ExportAsync(KeyExportParams? p = null)
+    public async Task<ExportResult> ExportAsync(KeyExportParams p, RpcContext ctx)
     {
-        p ??= new();
         var name = KeyName(p.Name, ctx, "name");
         var format = p.Format ?? "jwk";
         if (format != "jwk")
@@ -134,13 +130,13 @@ public sealed class KeyMethods(RpcContext ctx, RpcServices s)
     }
 
     /// <summary>Management calls may name internal keys (so an admin can rotate the token-signing key) but still honour grants.</summary>
-    private string ManagedKey(string? name)
+    private string ManagedKey(RpcContext ctx, string? name)
     {
         KeyNames.Validate(name, "name");
         ctx.RequireKey(name!);
         return name!;
     }
 
-    private static int RequiredVersion(KeyVersionParams? p) =>
-        p?.Version is { } v && v > 0 ? v : throw new KeyBridgeException(KeyBridgeError.InvalidParams, "'version' must be a positive integer");
+    private static int RequiredVersion(KeyVersionParams p) =>
+        p.Version is { } v && v > 0 ? v : throw new KeyBridgeException(KeyBridgeError.InvalidParams, "'version' must be a positive integer");
 }

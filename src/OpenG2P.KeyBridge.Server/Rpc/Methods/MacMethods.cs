@@ -8,42 +8,39 @@ using static OpenG2P.KeyBridge.Server.Rpc.Methods.Params;
 namespace OpenG2P.KeyBridge.Server.Rpc.Methods;
 
 /// <summary>hmac, verify_hmac and blind_index on hmac-sha256 keys.</summary>
-public sealed class MacMethods(RpcContext ctx, RpcServices s)
+public sealed class MacMethods(RpcServices s)
 {
-    [JsonRpcMethod("hmac", UseSingleObjectParameterDeserialization = true)]
+    [JsonRpcMethod("hmac")]
     [RpcAccess(Roles.Encrypter, Roles.Signer)]
     [RpcSummary("HMAC-SHA256 of data (base64url) under the key's latest version: kb:v<version>:<base64url>.", typeof(MacResult))]
-    public async Task<object> HmacAsync(MacParams? p = null)
+    public async Task<object> HmacAsync(MacParams p, RpcContext ctx)
     {
-        p ??= new();
         var key = KeyName(p.Key, ctx);
         if (p.Items is { } items)
         {
-            return await Batch.RunAsync(ctx, s, items, async i => (object)await MacOneAsync(key, i.Data));
+            return await Batch.RunAsync(ctx, s, items, async i => (object)await MacOneAsync(ctx, key, i.Data));
         }
-        return await MacOneAsync(key, p.Data);
+        return await MacOneAsync(ctx, key, p.Data);
     }
 
-    [JsonRpcMethod("verify_hmac", UseSingleObjectParameterDeserialization = true)]
+    [JsonRpcMethod("verify_hmac")]
     [RpcAccess(Roles.Encrypter, Roles.Verifier)]
     [RpcSummary("Check a MAC made by hmac; retired or revoked versions are refused.", typeof(VerifyMacResult))]
-    public async Task<object> VerifyHmacAsync(MacParams? p = null)
+    public async Task<object> VerifyHmacAsync(MacParams p, RpcContext ctx)
     {
-        p ??= new();
         var key = KeyName(p.Key, ctx);
         if (p.Items is { } items)
         {
-            return await Batch.RunAsync(ctx, s, items, async i => (object)await VerifyOneAsync(key, i.Data, i.Mac));
+            return await Batch.RunAsync(ctx, s, items, async i => (object)await VerifyOneAsync(ctx, key, i.Data, i.Mac));
         }
-        return await VerifyOneAsync(key, p.Data, p.Mac);
+        return await VerifyOneAsync(ctx, key, p.Data, p.Mac);
     }
 
-    [JsonRpcMethod("blind_index", UseSingleObjectParameterDeserialization = true)]
+    [JsonRpcMethod("blind_index")]
     [RpcAccess(Roles.Encrypter)]
     [RpcSummary("Deterministic tokens for exact-match search on encrypted fields (value or values, optional normalize).", typeof(BlindIndexResult))]
-    public async Task<BlindIndexResult> BlindIndexAsync(BlindIndexParams? p = null)
+    public async Task<BlindIndexResult> BlindIndexAsync(BlindIndexParams p, RpcContext ctx)
     {
-        p ??= new();
         var key = KeyName(p.Key, ctx);
         var normalization = p.Normalize switch
         {
@@ -71,13 +68,13 @@ public sealed class MacMethods(RpcContext ctx, RpcServices s)
             : new BlindIndexResult(null, r.Value, r.Key, r.Version);
     }
 
-    private async ValueTask<MacResult> MacOneAsync(string key, string? data)
+    private async ValueTask<MacResult> MacOneAsync(RpcContext ctx, string key, string? data)
     {
         var r = await s.Macs.MacAsync(key, Base64Url.Decode(data, "data"));
         return new MacResult(ctx.Note(r), r.Key, r.Version);
     }
 
-    private async ValueTask<VerifyMacResult> VerifyOneAsync(string key, string? data, string? mac)
+    private async ValueTask<VerifyMacResult> VerifyOneAsync(RpcContext ctx, string key, string? data, string? mac)
     {
         var r = await s.Macs.VerifyAsync(key, Base64Url.Decode(data, "data"), mac);
         return new VerifyMacResult(ctx.Note(r), r.Key, r.Version);

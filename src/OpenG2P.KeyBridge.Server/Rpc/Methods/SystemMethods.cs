@@ -8,26 +8,26 @@ using StreamJsonRpc;
 namespace OpenG2P.KeyBridge.Server.Rpc.Methods;
 
 /// <summary>rpc.discover and random_bytes.</summary>
-public sealed class SystemMethods(RpcContext ctx, RpcServices s)
+public sealed class SystemMethods(RpcServices s)
 {
     public const int MaxRandomBytes = 1024;
 
-    [JsonRpcMethod("rpc.discover", UseSingleObjectParameterDeserialization = true)]
+    [JsonRpcMethod("rpc.discover")]
     [RpcAccess(Roles.Any)]
     [RpcSummary("The OpenRPC document describing every method, its parameters, result and allowed roles.")]
-    public Task<JsonObject> DiscoverAsync(EmptyParams? p = null)
+    public Task<JsonObject> DiscoverAsync(EmptyParams p, RpcContext ctx)
     {
         _ = p;
         _ = ctx;
         return Task.FromResult(OpenRpcDocument.Build(s.Catalog));
     }
 
-    [JsonRpcMethod("random_bytes", UseSingleObjectParameterDeserialization = true)]
+    [JsonRpcMethod("random_bytes")]
     [RpcAccess(Roles.Any)]
     [RpcSummary("Cryptographically secure random bytes (length ≤ 1024), base64url.", typeof(RandomBytesResult))]
-    public Task<RandomBytesResult> RandomBytesAsync(RandomBytesParams? p = null)
+    public Task<RandomBytesResult> RandomBytesAsync(RandomBytesParams p, RpcContext ctx)
     {
-        var length = (p ?? new()).Length;
+        var length = p.Length;
         if (length is < 1 or > MaxRandomBytes)
         {
             throw new KeyBridgeException(KeyBridgeError.InvalidParams, $"'length' must be between 1 and {MaxRandomBytes}");
