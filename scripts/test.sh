@@ -9,10 +9,12 @@ root=$(pwd)
 
 log() { echo "test.sh: $*" >&2; }
 
-# Debian packages the tests use (python3-cryptography for the independent checks, docker-compose
-# to validate the compose file, PostgreSQL 15 for the integration tests).
+# Debian packages the tests use (python3-cryptography for the independent checks, python3-pyflakes
+# to check the Odoo addons without Odoo, docker-compose to validate the compose file, PostgreSQL
+# 15 for the integration tests).
 need=()
 /usr/bin/python3 -c 'import cryptography' 2>/dev/null || need+=(python3-cryptography)
+/usr/bin/python3 -c 'import pyflakes' 2>/dev/null || need+=(python3-pyflakes)
 command -v docker-compose >/dev/null || need+=(docker-compose)
 [ -x /usr/lib/postgresql/15/bin/initdb ] || need+=(postgresql-15)
 if [ ${#need[@]} -gt 0 ]; then

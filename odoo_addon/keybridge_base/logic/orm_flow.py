@@ -79,9 +79,9 @@ class EncryptedModelFlow:
             return
         known = self.port.known_plaintexts()
         plain = {name: self.engine.check_storable(name, vals[name], known) for name in touched}
-        common = {k: v for k, v in vals.items() if k not in touched}
-        if common:
-            self.port.write(ids, common)
+        # Always through the parent write(), even empty: it checks access rights and updates
+        # write_date/write_uid.
+        self.port.write(ids, {k: v for k, v in vals.items() if k not in touched})
         self.store({rid: dict(plain) for rid in ids})
 
     def reencrypt(self, rows):

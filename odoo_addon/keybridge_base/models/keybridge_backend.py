@@ -6,6 +6,7 @@ import threading
 
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools.sql import table_exists
 
 from ..client.keybridge_client import KeyBridgeClient, KeyBridgeError
 from ..logic.encrypted_fields import EncryptionConfig, EncryptionEngine
@@ -143,14 +144,20 @@ class KeyBridgeBackend(models.Model):
         }
 
     @api.model
+    def _kb_loaded(self):
+        # While modules load (registry not ready), res.partner may be used before this model's
+        # table exists.
+        return self.env.registry.ready or table_exists(self.env.cr, self._table)
+
+    @api.model
     def _kb_encrypted_field_names(self, model_name):
-        data = self._kb_config_data()
+        data = self._kb_loaded() and self._kb_config_data()
         return frozenset(data["fields"].get(model_name, ())) if data else frozenset()
 
     @api.model
     def _kb_engine(self, model_name, blind_indexes=None):
         """An EncryptionEngine for ``model_name``, or None when none of its fields is encrypted."""
-        data = self._kb_config_data()
+        data = self._kb_loaded() and self._kb_config_data()
         names = data and data["fields"].get(model_name)
         if not names:
             return None

@@ -56,7 +56,8 @@ class _OdooPort:
 
     def set_clean(self, ids, name, values):
         records = self.model.browse(ids)
-        self.cache.update(records, records._fields[name], values)
+        field = records._fields[name]
+        self.cache.update(records, field, [field.convert_to_cache(v, records, validate=False) for v in values])
 
     def cached(self, ids, name):
         field = self.model._fields[name]
@@ -206,7 +207,7 @@ class ResPartner(models.Model):
                 SQL("SELECT id, %s FROM %s WHERE id IN %s", SQL.identifier(name), SQL.identifier(self._table), tuple(ids))
             )
             raw = dict(self.env.cr.fetchall())
-            cache.update(records, field, [raw.get(rid) or False for rid in ids])
+            cache.update(records, field, [raw.get(rid) or None for rid in ids])
             saved.append((records, field, before))
         _RAW_MODE[cache] = _RAW_MODE.get(cache, 0) + 1
 

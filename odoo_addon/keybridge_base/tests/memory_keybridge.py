@@ -15,10 +15,14 @@ import os
 import unicodedata
 
 
-class MemoryKeyBridgeError(Exception):
-    def __init__(self, name, message, code=None):
-        super().__init__(f"{name}: {message}")
-        self.name, self.message, self.code, self.data = name, message, code, {"name": name}
+try:  # inside Odoo: odoo.addons.keybridge_base.tests
+    from ..client.keybridge_client import KeyBridgeError
+except ImportError:  # plain-python tests put keybridge_base/ on sys.path
+    from client.keybridge_client import KeyBridgeError
+
+
+class MemoryKeyBridgeError(KeyBridgeError):
+    """Raised (or returned per item) like the client raises KeyBridge's errors."""
 
 
 def _b64(data):
