@@ -119,6 +119,12 @@ class ResPartner(models.Model):
             return super().write(vals)
         try:
             flow.write(self.ids, vals)
+            # The parent write() did not see the encrypted values: sync commercial and address
+            # fields to child contacts as it would have (from the plaintexts now in the cache;
+            # each child encrypts them for itself).
+            encrypted = {name: vals[name] for name in flow.config.touched(vals)}
+            for partner in self:
+                partner._fields_sync(encrypted)
         except PlaintextRefused as e:
             raise UserError(_("Field %(field)s: %(reason)s", field=e.field_name, reason=e.reason)) from e
         except KeyBridgeError as e:
