@@ -11,6 +11,7 @@ from logic.encrypted_fields import (
     BlindIndexSpec,
     EncryptionConfig,
     PlaintextRefused,
+    field_refusal,
     is_ciphertext,
 )
 from stand_in_orm import StandInModel
@@ -27,6 +28,25 @@ CONFIG = EncryptionConfig(
         "email": BlindIndexSpec("kb_email_bidx", "casefold"),  # not encrypted: no tokens
     },
 )
+
+
+class FieldSelectionTests(unittest.TestCase):
+    def test_only_plain_stored_text_fields_are_eligible(self):
+        self.assertIsNone(field_refusal("char", True, False, False))
+        self.assertIsNone(field_refusal("text", True, False, False))
+        self.assertIn("Char and Text", field_refusal("html", True, False, False))
+        self.assertIn("Char and Text", field_refusal("char", False, False, False))
+        self.assertIn("computed", field_refusal("char", True, True, False))
+        self.assertIn("translated", field_refusal("char", True, False, True))
+        self.assertIn("search-token", field_refusal("char", True, False, False, is_token_column=True))
+
+    def test_touched_keeps_configuration_order_and_ignores_other_fields(self):
+        self.assertEqual(CONFIG.touched({"phone": 1, "email": 2, "name": 3}), ["name", "phone"])
+
+    def test_blind_indexes_only_for_encrypted_fields_and_with_a_key(self):
+        self.assertEqual(set(CONFIG.active_blind_indexes), {"kb_national_id", "phone"})
+        no_key = EncryptionConfig("res.partner", CONFIG.fields, blind_indexes=CONFIG.blind_indexes)
+        self.assertEqual(no_key.active_blind_indexes, {})
 
 
 class EncryptedFieldFlowTests(unittest.TestCase):

@@ -34,6 +34,26 @@ class PlaintextRefused(ValueError):
         self.reason = reason
 
 
+ELIGIBLE_TYPES = ("char", "text")
+
+
+def field_refusal(field_type, store, computed, translated, is_token_column=False):
+    """Why a field cannot be encrypted in place, or None when it can.
+
+    The column must hold text (the ``kb:`` form is ASCII), be written by create/write (not
+    computed or related), and hold one value per record (not per language).
+    """
+    if field_type not in ELIGIBLE_TYPES or not store:
+        return "only stored Char and Text fields can be encrypted"
+    if computed:
+        return "computed and related fields cannot be encrypted"
+    if translated:
+        return "translated fields cannot be encrypted"
+    if is_token_column:
+        return "search-token fields cannot be encrypted"
+    return None
+
+
 def is_ciphertext(value):
     return isinstance(value, str) and value.startswith(CIPHERTEXT_PREFIX)
 

@@ -9,15 +9,13 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools.sql import table_exists
 
 from ..client.keybridge_client import KeyBridgeClient, KeyBridgeError
-from ..logic.encrypted_fields import EncryptionConfig, EncryptionEngine
+from ..logic.encrypted_fields import ELIGIBLE_TYPES, EncryptionConfig, EncryptionEngine, field_refusal
 
 _logger = logging.getLogger(__name__)
 
 # One client (and so one cached token) per backend configuration and process.
 _CLIENTS = {}
 _CLIENTS_LOCK = threading.Lock()
-
-ELIGIBLE_TYPES = ("char", "text")
 
 
 class _LazyClient:
@@ -92,17 +90,16 @@ class KeyBridgeBackend(models.Model):
     @api.constrains("partner_field_ids")
     def _check_partner_fields(self):
         partner = self.env["res.partner"]
+        token_columns = {spec.column for spec in partner._kb_blind_indexes.values()}
         for field_rec in self.partner_field_ids:
             field = partner._fields.get(field_rec.name)
-            reason = None
-            if field is None or field.type not in ELIGIBLE_TYPES or not field.store:
-                reason = _("only stored Char and Text fields can be encrypted")
-            elif field.compute or field.related:
-                reason = _("computed and related fields cannot be encrypted")
-            elif field.translate:
-                reason = _("translated fields cannot be encrypted")
-            elif field_rec.name in {spec.column for spec in partner._kb_blind_indexes.values()}:
-                reason = _("search-token fields cannot be encrypted")
+            reason = field_refusal(
+                field.type if field else None,
+                bool(field and field.store),
+                bool(field and (field.compute or field.related)),
+                bool(field and field.translate),
+                field_rec.name in token_columns,
+            )
             if reason:
                 raise ValidationError(_("Field %(field)s: %(reason)s", field=field_rec.name, reason=reason))
 
