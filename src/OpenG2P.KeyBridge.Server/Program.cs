@@ -5,8 +5,7 @@ builder.AddKeyBridge();
 
 var app = builder.Build();
 app.MapKeyBridge();
-await app.Services.GetRequiredService<KeyBridgeInitializer>().InitializeAsync();
-await app.RunAsync();
+return await app.RunKeyBridgeAsync();
 
 /// <summary>Entry point; public so integration tests can reference the assembly.</summary>
 public partial class Program;

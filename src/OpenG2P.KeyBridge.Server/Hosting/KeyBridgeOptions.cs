@@ -21,6 +21,33 @@ public sealed class KekOptions
     public string Provider { get; set; } = "software";
 
     public SoftwareKekOptions Software { get; set; } = new();
+
+    public Pkcs11KekOptions Pkcs11 { get; set; } = new();
+
+    /// <summary>Allow the software KEK with PostgreSQL storage (production); refused by default.</summary>
+    public bool AllowSoftwareInProduction { get; set; }
+}
+
+/// <summary><c>Kek:Pkcs11:*</c> — the token holding the KEK.</summary>
+public sealed class Pkcs11KekOptions
+{
+    /// <summary>Path of the PKCS#11 module, e.g. <c>/usr/lib/softhsm/libsofthsm2.so</c>.</summary>
+    public string? Library { get; set; }
+
+    public string? TokenLabel { get; set; }
+
+    /// <summary>Slot id; instead of the label.</summary>
+    public ulong? Slot { get; set; }
+
+    /// <summary>User PIN — from the environment (<c>Kek__Pkcs11__Pin</c>) or <see cref="PinFile"/>, never committed configuration.</summary>
+    public string? Pin { get; set; }
+
+    public string? PinFile { get; set; }
+
+    [Range(1, 1024)]
+    public int PoolSize { get; set; } = 4;
+
+    public string KekLabel { get; set; } = "keybridge-kek";
 }
 
 public sealed class SoftwareKekOptions

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using OpenG2P.KeyBridge.Hsm;
 using OpenG2P.KeyBridge.Kek;
 using OpenG2P.KeyBridge.Keys;
 using OpenG2P.KeyBridge.Operations;
@@ -31,7 +32,8 @@ public static class KeyBridgeServices
         services.AddSingleton(sp => CreateStore(sp.GetRequiredService<IOptions<StorageOptions>>().Value));
         services.AddSingleton<IKeyStore>(sp => sp.GetRequiredService<SqlKeyStore>());
         services.AddSingleton<IAuditStore>(sp => sp.GetRequiredService<SqlKeyStore>());
-        services.AddSingleton<IKekProvider>(sp => CreateKek(
+        services.AddSingleton(sp => CreateToken(sp.GetRequiredService<IOptions<KekOptions>>().Value.Pkcs11));
+        services.AddSingleton<IKekProvider>(sp => CreateKek(sp,
             sp.GetRequiredService<IOptions<KekOptions>>().Value, sp.GetRequiredService<IOptions<StorageOptions>>().Value));
         services.AddSingleton(sp => new MaterialCache(sp.GetRequiredService<IOptions<CacheOptions>>().Value.MaxKeyVersions));
         services.AddSingleton(sp => new KeyRing(sp.GetRequiredService<IKeyStore>(), sp.GetRequiredService<IKekProvider>(),
@@ -92,9 +94,33 @@ public static class KeyBridgeServices
         _ => new SqliteKeyStore(Path.Combine(o.DataDirectory, "keybridge.db")),
     };
 
-    private static IKekProvider CreateKek(KekOptions o, StorageOptions storage) => o.Provider switch
+    private static IKekProvider CreateKek(IServiceProvider sp, KekOptions o, StorageOptions storage)
     {
-        "software" => SoftwareKek.Load(o.Software.Key, o.Software.KeyFile ?? Path.Combine(storage.DataDirectory, "kek.key"), o.Software.CreateIfMissing),
-        _ => throw new InvalidOperationException($"Kek:Provider '{o.Provider}' is not available in this build"),
-    };
+        if (o.Provider == "pkcs11")
+        {
+            return new Pkcs11Kek(sp.GetRequiredService<Pkcs11Token>(), o.Pkcs11.KekLabel, createIfMissing: true);
+        }
+        if (storage.Provider == "postgres" && !o.AllowSoftwareInProduction)
+        {
+            throw new InvalidOperationException(
+                "refusing to start: PostgreSQL storage (production) with the software KEK; use Kek:Provider=pkcs11, or set Kek:AllowSoftwareInProduction=true deliberately");
+        }
+        return SoftwareKek.Load(o.Software.Key, o.Software.KeyFile ?? Path.Combine(storage.DataDirectory, "kek.key"), o.Software.CreateIfMissing);
+    }
+
+    private static Pkcs11Token CreateToken(Pkcs11KekOptions o)
+    {
+        var pin = !string.IsNullOrEmpty(o.Pin) ? o.Pin
+            : !string.IsNullOrEmpty(o.PinFile) ? File.ReadAllText(o.PinFile).Trim()
+            : throw new InvalidOperationException("Kek:Pkcs11:Pin (environment Kek__Pkcs11__Pin) or Kek:Pkcs11:PinFile is required");
+        return new Pkcs11Token(new Pkcs11Options
+        {
+            Library = o.Library ?? throw new InvalidOperationException("Kek:Pkcs11:Library is required"),
+            TokenLabel = o.TokenLabel,
+            Slot = o.Slot,
+            Pin = pin,
+            PoolSize = o.PoolSize,
+            KekLabel = o.KekLabel,
+        });
+    }
 }

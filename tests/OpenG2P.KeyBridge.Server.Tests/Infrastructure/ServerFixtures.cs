@@ -51,7 +51,12 @@ public sealed class PostgresServerFixture : ServerFixture
     protected override async Task<Dictionary<string, string?>> SettingsAsync()
     {
         ConnectionString = await TestDatabases.CreateAsync();
-        return new Dictionary<string, string?> { ["Storage:Provider"] = "postgres", ["Storage:ConnectionString"] = ConnectionString };
+        return new Dictionary<string, string?>
+        {
+            ["Storage:Provider"] = "postgres",
+            ["Storage:ConnectionString"] = ConnectionString,
+            ["Kek:AllowSoftwareInProduction"] = "true",
+        };
     }
 }
 
