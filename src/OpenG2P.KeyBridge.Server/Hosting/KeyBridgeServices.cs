@@ -68,7 +68,9 @@ public static class KeyBridgeServices
 
     private static IKekProvider CreateKek(KekOptions o, StorageOptions storage) => o.Provider switch
     {
-        "software" => SoftwareKek.Load(o.Software.Key, o.Software.KeyFile ?? Path.Combine(storage.DataDirectory, "kek.key"), o.Software.CreateIfMissing),
+        "software" => KekSet.Create(
+            SoftwareKek.Load(o.Software.Key, o.Software.KeyFile ?? Path.Combine(storage.DataDirectory, "kek.key"), o.Software.CreateIfMissing),
+            o.Software.PreviousKeys.Select((k, i) => SoftwareKek.FromBase64(k, $"Kek:Software:PreviousKeys:{i}"))),
         _ => throw new InvalidOperationException($"Kek:Provider '{o.Provider}' is not available in this build"),
     };
 }

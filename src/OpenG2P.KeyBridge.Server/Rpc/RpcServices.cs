@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using OpenG2P.KeyBridge.Keys;
 using OpenG2P.KeyBridge.Operations;
 using OpenG2P.KeyBridge.Server.Hosting;
+using OpenG2P.KeyBridge.Server.Jobs;
 
 namespace OpenG2P.KeyBridge.Server.Rpc;
 
@@ -14,6 +15,7 @@ public sealed class RpcServices(
     RpcCatalog catalog,
     IOptions<DefaultsOptions> defaults,
     IOptions<LimitsOptions> limits,
+    JobService jobs,
     ILogger<RpcServices> logger)
 {
     public DataCrypto Data { get; } = data;
@@ -29,6 +31,8 @@ public sealed class RpcServices(
     public DefaultsOptions Defaults { get; } = defaults.Value;
 
     public LimitsOptions Limits { get; } = limits.Value;
+
+    public JobService Jobs { get; } = jobs;
 
     public ILogger Logger { get; } = logger;
 }

@@ -7,11 +7,11 @@ public static class RpcTargets
 {
     public static IReadOnlyList<Type> Types { get; } =
     [
-        typeof(DataMethods), typeof(MacMethods), typeof(KeyMethods), typeof(SystemMethods),
+        typeof(DataMethods), typeof(MacMethods), typeof(KeyMethods), typeof(SystemMethods), typeof(JobMethods),
     ];
 
     public static object[] Create(RpcContext ctx, RpcServices s) =>
     [
-        new DataMethods(ctx, s), new MacMethods(ctx, s), new KeyMethods(ctx, s), new SystemMethods(ctx, s),
+        new DataMethods(ctx, s), new MacMethods(ctx, s), new KeyMethods(ctx, s), new SystemMethods(ctx, s), new JobMethods(ctx, s),
     ];
 }
