@@ -11,7 +11,10 @@ namespace OpenG2P.KeyBridge.Server.Tests.Infrastructure;
 /// </summary>
 public sealed class Registry(RpcClient admin, FakeOdoo odoo, string key, string context = "record")
 {
-    private readonly Dictionary<(long Id, string Field), string> _plain = [];
+    private Dictionary<(long Id, string Field), string> _plain = [];
+
+    /// <summary>The same data checked through another client (e.g. after the server restarted).</summary>
+    public Registry WithClient(RpcClient client) => new(client, odoo, key, context) { _plain = _plain };
 
     public IReadOnlyDictionary<(long Id, string Field), string> Plain => _plain;
 
