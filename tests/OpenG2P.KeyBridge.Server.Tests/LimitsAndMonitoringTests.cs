@@ -3,10 +3,8 @@ using OpenG2P.KeyBridge.Server.Tests.Infrastructure;
 
 namespace OpenG2P.KeyBridge.Server.Tests;
 
-public sealed class LimitedServerFixture : ServerFixture
+public sealed class LimitedServerFixture : SqliteServerFixture
 {
-    public override string Provider => "sqlite";
-
     protected override Task<Dictionary<string, string?>> SettingsAsync() => Task.FromResult(new Dictionary<string, string?>
     {
         ["Limits:RequestsPerSecondPerClient"] = "5",

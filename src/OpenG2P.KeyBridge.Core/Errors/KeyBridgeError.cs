@@ -49,6 +49,9 @@ public sealed record KeyBridgeError(string Name, int Code, int HttpStatus)
     public static readonly KeyBridgeError KekUnavailable = new("kek_unavailable", 4003, 503);
     public static readonly KeyBridgeError KeyMaterialCorrupt = new("key_material_corrupt", 4004, 500);
 
+    // Jobs (7xxx).
+    public static readonly KeyBridgeError JobNotFound = new("job_not_found", 7001, 404);
+
     /// <summary>Every documented error, for the error table and for tests.</summary>
     public static IReadOnlyList<KeyBridgeError> All { get; } =
     [
@@ -58,6 +61,7 @@ public sealed record KeyBridgeError(string Name, int Code, int HttpStatus)
         UnsupportedOperation, NotExportable, DeletionNotAllowed, InvalidPolicy, NoActiveVersion,
         CiphertextMalformed, ContextMismatch, ContextRequired, InvalidBase64, InvalidContext, MacMalformed,
         HsmUnavailable, StorageUnavailable, KekUnavailable, KeyMaterialCorrupt,
+        JobNotFound,
     ];
 }
 

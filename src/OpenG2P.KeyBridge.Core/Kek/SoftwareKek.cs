@@ -102,6 +102,20 @@ public sealed class SoftwareKek : IKekProvider, IDisposable
         return kek;
     }
 
+    /// <summary>A KEK from base64 text, e.g. one of <c>Kek:Software:PreviousKeys</c>; <paramref name="source"/> names it in errors.</summary>
+    public static SoftwareKek FromBase64(string text, string source)
+    {
+        var key = DecodeKey(text.Trim(), source);
+        try
+        {
+            return new SoftwareKek(key);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(key);
+        }
+    }
+
     private static byte[] DecodeKey(string text, string source)
     {
         try

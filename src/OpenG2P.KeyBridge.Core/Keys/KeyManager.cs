@@ -4,9 +4,23 @@ using OpenG2P.KeyBridge.Storage;
 
 namespace OpenG2P.KeyBridge.Keys;
 
-/// <summary>Write side of the key model: create, rotate, configure, revoke, destroy, export.</summary>
-public sealed class KeyManager(IKeyStore store, KeyRing ring, TimeProvider time)
+/// <summary>Limits on key policies that deployments may tune (tests shorten the rotation period).</summary>
+public sealed record KeyPolicyLimits(TimeSpan MinRotationPeriod)
 {
+    public static KeyPolicyLimits Default { get; } = new(TimeSpan.FromMinutes(1));
+}
+
+/// <summary>Write side of the key model: create, rotate, configure, revoke, destroy, export.</summary>
+public sealed class KeyManager(IKeyStore store, KeyRing ring, TimeProvider time, KeyPolicyLimits? limits = null)
+{
+    private readonly KeyPolicyLimits _limits = limits ?? KeyPolicyLimits.Default;
+
+    /// <summary>
+    /// Raised on this node after a key is created or its policy changes, so schedules (scheduled
+    /// rotation) follow. Handlers must not throw; the change is already stored.
+    /// </summary>
+    public event Action<KeyRecord>? PolicyChanged;
+
     public async Task<KeyRecord> CreateAsync(string name, KeyType type, KeyPolicy policy, CancellationToken ct = default)
     {
         KeyNames.Validate(name);
@@ -19,6 +33,7 @@ public sealed class KeyManager(IKeyStore store, KeyRing ring, TimeProvider time)
         var key = new KeyRecord { Name = name, Type = type, Policy = policy, CreatedAt = now, UpdatedAt = now, Versions = [] };
         var created = await store.CreateKeyAsync(key, NewVersion(name, type, 1), ct).ConfigureAwait(false);
         ring.Remember(created);
+        PolicyChanged?.Invoke(created);
         return created;
     }
 
@@ -35,6 +50,27 @@ public sealed class KeyManager(IKeyStore store, KeyRing ring, TimeProvider time)
         return version;
     }
 
+    /// <summary>
+    /// Scheduled rotation: adds a version when the key has a rotation period and its latest version is at
+    /// least that old. Safe to call from several nodes at once: the store checks under the key-row lock,
+    /// so a due key gains one version. Returns null when the key is not due.
+    /// </summary>
+    public async Task<KeyVersionRecord?> RotateIfDueAsync(string name, CancellationToken ct = default)
+    {
+        var key = await LoadAsync(name, ct).ConfigureAwait(false);
+        if (key.Policy.RotationPeriod is not { } period)
+        {
+            return null;
+        }
+        var cutoff = time.GetUtcNow() - period;
+        var version = await store.AddVersionIfLatestOlderAsync(name, cutoff, v => NewVersion(name, key.Type, v), ct).ConfigureAwait(false);
+        if (version is not null)
+        {
+            ring.Invalidate(name);
+        }
+        return version;
+    }
+
     public async Task<KeyRecord> ConfigureAsync(string name, Func<KeyPolicy, KeyPolicy> change, CancellationToken ct = default)
     {
         var key = await LoadAsync(name, ct).ConfigureAwait(false);
@@ -42,6 +78,7 @@ public sealed class KeyManager(IKeyStore store, KeyRing ring, TimeProvider time)
         ValidatePolicy(policy, key.LatestVersion);
         var updated = await store.UpdatePolicyAsync(name, policy, ct).ConfigureAwait(false);
         ring.Invalidate(name);
+        PolicyChanged?.Invoke(updated);
         return updated;
     }
 
@@ -118,16 +155,17 @@ public sealed class KeyManager(IKeyStore store, KeyRing ring, TimeProvider time)
         }
     }
 
-    private static void ValidatePolicy(KeyPolicy p, int latestVersion)
+    private void ValidatePolicy(KeyPolicy p, int latestVersion)
     {
         if (p.MinDecryptionVersion < 1 || p.MinDecryptionVersion > latestVersion)
         {
             throw new KeyBridgeException(KeyBridgeError.InvalidPolicy,
                 $"min_decryption_version must be between 1 and the latest version ({latestVersion})");
         }
-        if (p.RotationPeriod is { } r && r < TimeSpan.FromMinutes(1))
+        if (p.RotationPeriod is { } r && r < _limits.MinRotationPeriod)
         {
-            throw new KeyBridgeException(KeyBridgeError.InvalidPolicy, "rotation_period must be at least 1 minute");
+            throw new KeyBridgeException(KeyBridgeError.InvalidPolicy,
+                $"rotation_period must be at least {(long)_limits.MinRotationPeriod.TotalSeconds} seconds");
         }
         if (p.HsmResident)
         {

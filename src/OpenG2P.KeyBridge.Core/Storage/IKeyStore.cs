@@ -30,6 +30,14 @@ public interface IKeyStore
     /// </summary>
     Task<KeyVersionRecord> AddVersionAsync(string name, Func<int, NewKeyVersion> makeVersion, CancellationToken ct = default);
 
+    /// <summary>
+    /// Scheduled rotation: like <see cref="AddVersionAsync"/>, but only when the latest version was created
+    /// at or before <paramref name="createdAtOrBefore"/>; the check runs under the key-row lock, so when
+    /// several nodes find the same key due, exactly one adds a version. Returns null when not due.
+    /// </summary>
+    Task<KeyVersionRecord?> AddVersionIfLatestOlderAsync(string name, DateTimeOffset createdAtOrBefore, Func<int, NewKeyVersion> makeVersion,
+        CancellationToken ct = default);
+
     Task<KeyRecord> UpdatePolicyAsync(string name, KeyPolicy policy, CancellationToken ct = default);
 
     /// <summary>Sets a version's stored state; destroying also erases its wrapped material.</summary>
@@ -37,6 +45,16 @@ public interface IKeyStore
 
     /// <summary>Replaces the wrapped material of one version (KEK rotation), if it is still wrapped by <paramref name="expectedKekId"/>.</summary>
     Task<bool> RewrapVersionAsync(string name, int version, string expectedKekId, byte[] wrapped, string kekId, CancellationToken ct = default);
+
+    /// <summary>
+    /// Versions holding material wrapped by any KEK other than <paramref name="kekId"/> (KEK rotation), ordered by
+    /// key name then version, after (<paramref name="afterName"/>, <paramref name="afterVersion"/>) exclusive.
+    /// </summary>
+    Task<IReadOnlyList<WrappedVersion>> ListVersionsNotWrappedByAsync(string kekId, string? afterName, int afterVersion, int limit,
+        CancellationToken ct = default);
+
+    /// <summary>How many versions <see cref="ListVersionsNotWrappedByAsync"/> would list in all.</summary>
+    Task<long> CountVersionsNotWrappedByAsync(string kekId, CancellationToken ct = default);
 
     Task<ClientRecord?> GetClientAsync(string clientId, CancellationToken ct = default);
 
@@ -53,6 +71,9 @@ public interface IKeyStore
     /// <summary>Sets a setting only if it is unset; returns whether this call set it.</summary>
     Task<bool> TrySetSettingAsync(string name, string value, CancellationToken ct = default);
 }
+
+/// <summary>One stored version's wrapped material and the KEK that wrapped it (null when unknown).</summary>
+public sealed record WrappedVersion(string KeyName, int Version, string? KekId, byte[] WrappedMaterial);
 
 /// <summary>Material for a new version, already wrapped by the KEK.</summary>
 public sealed record NewKeyVersion(byte[] WrappedMaterial, string KekId, byte[]? PublicMaterial = null);

@@ -48,6 +48,9 @@ public sealed class Pkcs11KekOptions
     public int PoolSize { get; set; } = 4;
 
     public string KekLabel { get; set; } = "keybridge-kek";
+
+    /// <summary>Labels of earlier KEKs in the same token, kept until a KEK rotation has rewrapped everything.</summary>
+    public List<string> PreviousKekLabels { get; set; } = [];
 }
 
 public sealed class SoftwareKekOptions
@@ -60,6 +63,12 @@ public sealed class SoftwareKekOptions
 
     /// <summary>Create the KEK file on first start when missing (embedded mode).</summary>
     public bool CreateIfMissing { get; set; } = true;
+
+    /// <summary>
+    /// Earlier KEKs (base64, <c>Kek__Software__PreviousKeys__0</c>, <c>__1</c>, …) during a KEK rotation: material
+    /// they wrapped keeps unwrapping until <c>job.start_kek_rotation</c> has rewrapped it under <see cref="Key"/>.
+    /// </summary>
+    public List<string> PreviousKeys { get; set; } = [];
 }
 
 /// <summary><c>Bootstrap:*</c>.</summary>

@@ -96,16 +96,28 @@ public static class KeyBridgeServices
 
     private static IKekProvider CreateKek(IServiceProvider sp, KekOptions o, StorageOptions storage)
     {
+        // Previous KEKs still unwrap material a KEK rotation has not reached yet (job.start_kek_rotation).
+        var previous = o.Software.PreviousKeys.Select((k, i) => (IKekProvider)SoftwareKek.FromBase64(k, $"Kek:Software:PreviousKeys:{i}")).ToList();
         if (o.Provider == "pkcs11")
         {
-            return new Pkcs11Kek(sp.GetRequiredService<Pkcs11Token>(), o.Pkcs11.KekLabel, createIfMissing: true);
+            var token = sp.GetRequiredService<Pkcs11Token>();
+            previous.AddRange(o.Pkcs11.PreviousKekLabels.Select(label => new Pkcs11Kek(token, label, createIfMissing: false)));
+            var softwareFile = o.Software.KeyFile ?? Path.Combine(storage.DataDirectory, "kek.key");
+            if (!string.IsNullOrEmpty(o.Software.Key) || File.Exists(softwareFile))
+            {
+                // Moving from the software KEK to the token: the old KEK keeps unwrapping until the rotation job is done.
+                previous.Add(SoftwareKek.Load(o.Software.Key, softwareFile, createIfMissing: false));
+            }
+            return KekSet.Create(new Pkcs11Kek(token, o.Pkcs11.KekLabel, createIfMissing: true), previous);
         }
         if (storage.Provider == "postgres" && !o.AllowSoftwareInProduction)
         {
             throw new InvalidOperationException(
                 "refusing to start: PostgreSQL storage (production) with the software KEK; use Kek:Provider=pkcs11, or set Kek:AllowSoftwareInProduction=true deliberately");
         }
-        return SoftwareKek.Load(o.Software.Key, o.Software.KeyFile ?? Path.Combine(storage.DataDirectory, "kek.key"), o.Software.CreateIfMissing);
+        return KekSet.Create(
+            SoftwareKek.Load(o.Software.Key, o.Software.KeyFile ?? Path.Combine(storage.DataDirectory, "kek.key"), o.Software.CreateIfMissing),
+            previous);
     }
 
     private static Pkcs11Token CreateToken(Pkcs11KekOptions o)

@@ -4,6 +4,7 @@ using OpenG2P.KeyBridge.Operations;
 using OpenG2P.KeyBridge.Server.Audit;
 using OpenG2P.KeyBridge.Server.Auth;
 using OpenG2P.KeyBridge.Server.Hosting;
+using OpenG2P.KeyBridge.Server.Jobs;
 using OpenG2P.KeyBridge.Storage;
 
 namespace OpenG2P.KeyBridge.Server.Rpc;
@@ -22,6 +23,7 @@ public sealed class RpcServices(
     TimeProvider time,
     IOptions<DefaultsOptions> defaults,
     IOptions<LimitsOptions> limits,
+    JobService jobs,
     ILogger<RpcServices> logger)
 {
     public DataCrypto Data { get; } = data;
@@ -47,6 +49,8 @@ public sealed class RpcServices(
     public DefaultsOptions Defaults { get; } = defaults.Value;
 
     public LimitsOptions Limits { get; } = limits.Value;
+
+    public JobService Jobs { get; } = jobs;
 
     public ILogger Logger { get; } = logger;
 }

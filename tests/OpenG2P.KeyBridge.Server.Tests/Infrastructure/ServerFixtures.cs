@@ -1,4 +1,5 @@
 using Npgsql;
+using OpenG2P.KeyBridge.Storage;
 
 namespace OpenG2P.KeyBridge.Server.Tests.Infrastructure;
 
@@ -12,6 +13,9 @@ public abstract class ServerFixture : IAsyncLifetime
     public RpcClient Admin { get; private set; } = null!;
 
     public abstract string Provider { get; }
+
+    /// <summary>The server's own store, opened from the test (for what the API cannot do yet, e.g. creating clients).</summary>
+    public abstract IKeyStore OpenStore();
 
     protected virtual Task<Dictionary<string, string?>> SettingsAsync() =>
         Task.FromResult(new Dictionary<string, string?>());
@@ -37,13 +41,17 @@ public abstract class ServerFixture : IAsyncLifetime
     public static string UniqueName(string prefix = "t") => $"{prefix}-{Guid.NewGuid():N}"[..Math.Min(prefix.Length + 13, 100)];
 }
 
-public sealed class SqliteServerFixture : ServerFixture
+public class SqliteServerFixture : ServerFixture
 {
     public override string Provider => "sqlite";
+
+    public override IKeyStore OpenStore() => new SqliteKeyStore(Path.Combine(Server.DataDirectory, "keybridge.db"));
 }
 
-public sealed class PostgresServerFixture : ServerFixture
+public class PostgresServerFixture : ServerFixture
 {
+    public override IKeyStore OpenStore() => new PostgresKeyStore(ConnectionString);
+
     public override string Provider => "postgres";
 
     public string ConnectionString { get; private set; } = "";
