@@ -5,6 +5,9 @@ namespace OpenG2P.KeyBridge.Keys;
 
 public static partial class KeyNames
 {
+    /// <summary>Keys KeyBridge keeps for itself (token signing, the root CA): never usable through the data methods.</summary>
+    public const string InternalPrefix = "keybridge.";
+
     [GeneratedRegex("^[a-z0-9][a-z0-9._-]{0,99}$", RegexOptions.CultureInvariant)]
     private static partial Regex Pattern();
 
