@@ -8,10 +8,14 @@ root=$(pwd)
 
 log() { echo "test.sh: $*" >&2; }
 
-# Debian packages the tests use (python3-cryptography for the independent checks, docker-compose
-# to validate the compose file, PostgreSQL 15 for the integration tests).
+# Debian packages the tests use (python3-cryptography, PyJWT and jwcrypto for the independent checks,
+# openssl to check certificates and CSRs, docker-compose to validate the compose file, PostgreSQL 15
+# for the integration tests).
 need=()
 /usr/bin/python3 -c 'import cryptography' 2>/dev/null || need+=(python3-cryptography)
+/usr/bin/python3 -c 'import jwt' 2>/dev/null || need+=(python3-jwt)
+/usr/bin/python3 -c 'import jwcrypto' 2>/dev/null || need+=(python3-jwcrypto)
+command -v openssl >/dev/null || need+=(openssl)
 command -v docker-compose >/dev/null || need+=(docker-compose)
 [ -x /usr/lib/postgresql/15/bin/initdb ] || need+=(postgresql-15)
 if [ ${#need[@]} -gt 0 ]; then

@@ -37,21 +37,21 @@ public sealed class SignatureOperations(KeyRing ring, SignerSource signers)
     }
 
     /// <summary>Verifies a raw signature with one version (default: the latest). Retired, revoked and destroyed versions are refused with their errors.</summary>
-    public async ValueTask<Used<bool>> VerifyAsync(string keyName, int? version, ReadOnlyMemory<byte> data, ReadOnlyMemory<byte> signature,
+    public async ValueTask<Used<(bool Valid, SignatureAlgorithm Algorithm)>> VerifyAsync(string keyName, int? version, ReadOnlyMemory<byte> data, ReadOnlyMemory<byte> signature,
         SignatureAlgorithm? algorithm, EcdsaSignatureFormat format, CancellationToken ct = default)
     {
         var key = await ring.GetAsync(keyName, ct).ConfigureAwait(false);
         var alg = SignatureAlgorithms.Choose(key, algorithm);
         var v = KeyRing.ForDecryption(key, version ?? key.LatestVersion);
         var ecdsaFormat = format == EcdsaSignatureFormat.Der ? DSASignatureFormat.Rfc3279DerSequence : DSASignatureFormat.IeeeP1363FixedFieldConcatenation;
-        return new(SigningPublicKey.Of(key, v).Verify(alg, data.Span, signature.Span, ecdsaFormat), key.Name, v.Version);
+        return new((SigningPublicKey.Of(key, v).Verify(alg, data.Span, signature.Span, ecdsaFormat), alg), key.Name, v.Version);
     }
 
     /// <summary>
     /// A compact JWS over <paramref name="payload"/> from the key's latest version. The header has alg, kid and typ
     /// (<c>JWT</c> for a JSON object payload, <c>JOSE</c> otherwise), plus x5c / x5t#S256 / x5u as asked.
     /// </summary>
-    public async ValueTask<Used<string>> JwtSignAsync(string keyName, ReadOnlyMemory<byte> payload, bool payloadIsJsonObject,
+    public async ValueTask<Used<(string Jws, SignatureAlgorithm Algorithm)>> JwtSignAsync(string keyName, ReadOnlyMemory<byte> payload, bool payloadIsJsonObject,
         JwtSignOptions options, CancellationToken ct = default)
     {
         var key = await ring.GetAsync(keyName, ct).ConfigureAwait(false);
@@ -84,7 +84,7 @@ public sealed class SignatureOperations(KeyRing ring, SignerSource signers)
         }
         using var signer = signers.Acquire(key, version);
         var jws = Jws.Create(header, payload.Span, detached: !options.IncludePayload, input => signer.Sign(alg, input));
-        return new(jws, key.Name, version.Version);
+        return new((jws, alg), key.Name, version.Version);
     }
 
     /// <summary>
@@ -160,13 +160,13 @@ public sealed class SignatureOperations(KeyRing ring, SignerSource signers)
         }
         return CheckClaims(payload, now, clockSkew) is { } failed
             ? JwtVerification.Invalid(failed.Reason, failed.Message, kid, keyName, versionNumber, alg)
-            : new JwtVerification(true, null, null, kid, keyName, versionNumber, alg, Claims(payload), payload);
+            : new JwtVerification(true, null, null, kid, keyName, versionNumber, alg, ReadClaims(payload), payload);
     }
 
     /// <summary>exp and nbf (NumericDate, RFC 7519 §4.1.4-5) when the payload is a JSON object that has them.</summary>
     private static (string Reason, string Message)? CheckClaims(byte[] payload, DateTimeOffset now, TimeSpan skew)
     {
-        if (Claims(payload) is not { } claims)
+        if (ReadClaims(payload) is not { } claims)
         {
             return null;
         }
@@ -195,15 +195,16 @@ public sealed class SignatureOperations(KeyRing ring, SignerSource signers)
     }
 
     /// <summary>The payload as a JSON object, or null when it is not one (raw bytes were signed).</summary>
-    private static JsonElement? Claims(byte[] payload)
+    public static JsonElement? ReadClaims(ReadOnlySpan<byte> payload)
     {
-        if (payload.Length == 0 || payload[0] != (byte)'{')
+        var text = payload.TrimStart(" \t\r\n"u8);
+        if (text.IsEmpty || text[0] != (byte)'{')
         {
             return null;
         }
         try
         {
-            using var doc = JsonDocument.Parse(payload);
+            using var doc = JsonDocument.Parse(text.ToArray());
             return doc.RootElement.ValueKind == JsonValueKind.Object ? doc.RootElement.Clone() : null;
         }
         catch (JsonException)

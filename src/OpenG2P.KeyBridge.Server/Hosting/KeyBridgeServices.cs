@@ -1,9 +1,11 @@
 using Microsoft.Extensions.Options;
+using OpenG2P.KeyBridge.Certificates;
 using OpenG2P.KeyBridge.Kek;
 using OpenG2P.KeyBridge.Keys;
 using OpenG2P.KeyBridge.Operations;
 using OpenG2P.KeyBridge.Server.Auth;
 using OpenG2P.KeyBridge.Server.Rpc;
+using OpenG2P.KeyBridge.Signing;
 using OpenG2P.KeyBridge.Storage;
 
 namespace OpenG2P.KeyBridge.Server.Hosting;
@@ -21,6 +23,7 @@ public static class KeyBridgeServices
         Bind<AuthOptions>(services, "Auth");
         Bind<LimitsOptions>(services, "Limits");
         Bind<CacheOptions>(services, "Cache");
+        Bind<SigningOptions>(services, "Signing");
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<IKeyStore>(sp => CreateStore(sp.GetRequiredService<IOptions<StorageOptions>>().Value));
@@ -32,6 +35,17 @@ public static class KeyBridgeServices
         services.AddSingleton<KeyManager>();
         services.AddSingleton<DataCrypto>();
         services.AddSingleton<MacOperations>();
+        services.AddSingleton<SignerSource>();
+        services.AddSingleton<SignatureOperations>();
+        services.AddSingleton(sp =>
+        {
+            var o = sp.GetRequiredService<IOptions<SigningOptions>>().Value;
+            return new CertificateAuthority(sp.GetRequiredService<KeyManager>(), sp.GetRequiredService<SignerSource>(),
+                sp.GetRequiredService<TimeProvider>(),
+                new CertificateSettings(o.RootCaName, TimeSpan.FromDays(o.RootCaValidityDays), TimeSpan.FromDays(o.CertificateValidityDays)));
+        });
+        services.AddSingleton(sp => new JwksCache(sp.GetRequiredService<IKeyStore>(), sp.GetRequiredService<KeyRing>(),
+            TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<CacheOptions>>().Value.MetadataSeconds)));
         services.AddSingleton(new RpcCatalog(RpcTargets.Types));
         services.AddSingleton<RpcServices>();
         services.AddSingleton<JsonRpcDispatcher>();
@@ -45,7 +59,7 @@ public static class KeyBridgeServices
         return builder;
     }
 
-    /// <summary>The HTTP surface: JSON-RPC, OAuth token endpoint, health.</summary>
+    /// <summary>The HTTP surface: JSON-RPC, OAuth token endpoint, health, the public JWKS.</summary>
     public static WebApplication MapKeyBridge(this WebApplication app)
     {
         app.UseExceptionHandler();

@@ -7,11 +7,12 @@ public static class RpcTargets
 {
     public static IReadOnlyList<Type> Types { get; } =
     [
-        typeof(DataMethods), typeof(MacMethods), typeof(KeyMethods), typeof(SystemMethods),
+        typeof(DataMethods), typeof(MacMethods), typeof(SigningMethods), typeof(CertificateMethods), typeof(KeyMethods), typeof(SystemMethods),
     ];
 
     public static object[] Create(RpcContext ctx, RpcServices s) =>
     [
-        new DataMethods(ctx, s), new MacMethods(ctx, s), new KeyMethods(ctx, s), new SystemMethods(ctx, s),
+        new DataMethods(ctx, s), new MacMethods(ctx, s), new SigningMethods(ctx, s), new CertificateMethods(ctx, s), new KeyMethods(ctx, s),
+        new SystemMethods(ctx, s),
     ];
 }
