@@ -38,18 +38,23 @@ def main(argv: list[str]) -> int:
         return 2
     key = matches[0]
 
+    # A detached JWS (RFC 7515 appendix F) is verified by putting the content back into the empty
+    # payload part. (PyJWT's own detached_payload is for unencoded payloads, RFC 7797, which differ.)
+    header, body, signature = token.split(".")
+    if detached is not None and body:
+        print("a detached payload was given for a JWS that carries its own", file=sys.stderr)
+        return 1
+    attached = f"{header}.{b64url(detached) if detached is not None else body}.{signature}"
+
     # PyJWT: the key comes from the JWK alone; only <alg> is allowed.
     try:
-        verified = jwt.api_jws.PyJWS().decode_complete(
-            token, jwt.PyJWK(key, algorithm=alg).key, algorithms=[alg], detached_payload=detached)
+        verified = jwt.api_jws.PyJWS().decode_complete(attached, jwt.PyJWK(key, algorithm=alg).key, algorithms=[alg])
     except jwt.PyJWTError as e:
         print(f"PyJWT rejected the token: {e}", file=sys.stderr)
         return 1
     payload = verified["payload"]
 
-    # jwcrypto: a detached JWS is verified by putting the content back (RFC 7515 appendix F).
-    header, body, signature = token.split(".")
-    attached = f"{header}.{b64url(detached) if detached is not None else body}.{signature}"
+    # jwcrypto: the same check, independently.
     try:
         checker = jwcrypto_jws.JWS()
         checker.deserialize(attached)

@@ -42,5 +42,6 @@ public static class CertificatePem
         return result;
     }
 
-    public static string Write(byte[] der) => PemEncoding.WriteString("CERTIFICATE", der);
+    /// <summary>One PEM block ending in a newline, so blocks concatenate into a valid bundle.</summary>
+    public static string Write(byte[] der) => PemEncoding.WriteString("CERTIFICATE", der) + "\n";
 }

@@ -99,5 +99,5 @@ public sealed class SigningPublicKey
     }
 
     /// <summary>PEM "PUBLIC KEY" (SubjectPublicKeyInfo), readable by openssl and every crypto library.</summary>
-    public string ToPem() => PemEncoding.WriteString("PUBLIC KEY", SubjectPublicKeyInfo);
+    public string ToPem() => PemEncoding.WriteString("PUBLIC KEY", SubjectPublicKeyInfo) + "\n";
 }

@@ -36,7 +36,7 @@ public sealed class CertificateMethods(RpcContext ctx, RpcServices s)
         p ??= new();
         var name = KeyName(p.Name, ctx, "name");
         var (key, version, csr) = await s.Certificates.CreateCsrAsync(name, Version(p.Version), p.Subject);
-        return new CsrResult(key, version, KeyIds.Format(key, version), PemEncoding.WriteString("CERTIFICATE REQUEST", csr));
+        return new CsrResult(key, version, KeyIds.Format(key, version), PemEncoding.WriteString("CERTIFICATE REQUEST", csr) + "\n");
     }
 
     [JsonRpcMethod("cert.import", UseSingleObjectParameterDeserialization = true)]

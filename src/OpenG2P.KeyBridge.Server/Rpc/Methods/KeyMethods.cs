@@ -143,7 +143,7 @@ public sealed class KeyMethods(RpcContext ctx, RpcServices s)
                 var v = key.FindVersion(number)!;
                 if (format == "pem")
                 {
-                    return new ExportResult(key.Name, number, format, PemEncoding.WriteString("PRIVATE KEY", pkcs8));
+                    return new ExportResult(key.Name, number, format, PemEncoding.WriteString("PRIVATE KEY", pkcs8) + "\n");
                 }
                 var jwk = Jwks.ToJwk(key, v);
                 PrivateKeyExport.AddPrivateMembers(jwk, key.Type, pkcs8);
