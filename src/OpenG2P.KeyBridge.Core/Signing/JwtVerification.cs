@@ -51,5 +51,5 @@ public static class JwtReasons
     public const string NotYetValid = "not_yet_valid";
 
     public static IReadOnlyList<string> All { get; } =
-        [Malformed, UnknownKid, KeyMismatch, AlgorithmMismatch, BadSignature, Revoked, Retired, Destroyed, Expired, NotYetValid];
+        [Malformed, UnknownKid, KeyMismatch, Revoked, Retired, Destroyed, AlgorithmMismatch, BadSignature, Expired, NotYetValid];
 }
