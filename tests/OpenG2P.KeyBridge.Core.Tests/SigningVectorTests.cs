@@ -136,6 +136,25 @@ public sealed class SigningVectorTests
         Assert.NotNull(PublicKey.CreateFromSubjectPublicKeyInfo(spki, out _));
     }
 
+    [Theory]
+    [InlineData(KeyType.EcdsaP256, SignatureAlgorithm.ES256)]
+    [InlineData(KeyType.Rsa2048, SignatureAlgorithm.RS256)]
+    [InlineData(KeyType.Rsa2048, SignatureAlgorithm.PS256)]
+    [InlineData(KeyType.Ed25519, SignatureAlgorithm.EdDSA)]
+    public void Signatures_of_the_wrong_length_or_garbage_are_invalid_not_errors(KeyType type, SignatureAlgorithm algorithm)
+    {
+        var (pkcs8, spki) = SoftwareSigners.Generate(type);
+        using var signer = SoftwareSigners.Load(type, pkcs8);
+        var key = SigningPublicKey.FromSubjectPublicKeyInfo(type, spki);
+        var signature = signer.Sign(algorithm, "x"u8);
+
+        Assert.False(key.Verify(algorithm, "x"u8, signature.AsSpan(1)));
+        Assert.False(key.Verify(algorithm, "x"u8, [.. signature, 0]));
+        Assert.False(key.Verify(algorithm, "x"u8, []));
+        Assert.False(key.Verify(algorithm, "x"u8, new byte[signature.Length]));
+        Assert.False(key.Verify(algorithm, "x"u8, [0x30, 0x03, 0x02, 0x01, 0x01], DSASignatureFormat.Rfc3279DerSequence));
+    }
+
     [Fact]
     public void A_signer_refuses_an_algorithm_of_another_key_type()
     {

@@ -11,6 +11,8 @@ public static partial class KeyNames
     [GeneratedRegex("^[a-z0-9][a-z0-9._-]{0,99}$", RegexOptions.CultureInvariant)]
     private static partial Regex Pattern();
 
+    public static bool IsValid(string? name) => !string.IsNullOrEmpty(name) && Pattern().IsMatch(name);
+
     /// <summary>Lower-case ASCII letters, digits, '.', '_' and '-', 1 to 100 characters, starting with a letter or digit.</summary>
     public static string Validate(string? name, string field = "name")
     {

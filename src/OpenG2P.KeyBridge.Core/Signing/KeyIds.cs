@@ -24,16 +24,10 @@ public static class KeyIds
         var digits = kid.AsSpan(colon + 2);
         // Canonical numbers only ("v01" would name the same version under a second kid).
         if (digits.Length is 0 or > 9 || digits[0] == '0'
-            || !int.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out version))
+            || !int.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out version)
+            || !KeyNames.IsValid(name))
         {
-            return false;
-        }
-        try
-        {
-            KeyNames.Validate(name);
-        }
-        catch (Errors.KeyBridgeException)
-        {
+            version = 0;
             return false;
         }
         keyName = name;

@@ -1,6 +1,6 @@
--- Signing keys: the algorithm a key signs with by default (RSA: RS256 or PS256), and the X.509
--- certificate of each signing key version (DER), with its issuer chain as concatenated DER
--- certificates, nearest issuer first.
+-- Signing keys: the X.509 certificate of each signing key version (DER), with its issuer chain as
+-- concatenated DER certificates, nearest issuer first; and the algorithm a key signs with by
+-- default (RSA keys: RS256 or PS256; NULL means the key type's default).
 ALTER TABLE keys ADD COLUMN signing_algorithm TEXT NULL;
 
 CREATE TABLE key_certificates (
