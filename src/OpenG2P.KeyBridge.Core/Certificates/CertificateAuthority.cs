@@ -78,8 +78,16 @@ public sealed class CertificateAuthority(KeyManager keys, SignerSource signers, 
         request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(rootCert, true, false));
 
         var now = time.GetUtcNow();
-        var lifetime = validity ?? (key.Policy.RotationPeriod is { } r ? 2 * r : settings.DefaultValidity);
-        var notAfter = now + lifetime < rootCert.NotAfter ? now + lifetime : new DateTimeOffset(rootCert.NotAfter.ToUniversalTime());
+        var rootEnd = new DateTimeOffset(rootCert.NotAfter.ToUniversalTime());
+        var remaining = rootEnd - now;
+        if (remaining <= TimeSpan.Zero)
+        {
+            throw new KeyBridgeException(KeyBridgeError.CertificateExpired,
+                $"the root CA certificate has expired; rotate '{RootKeyName}' to get a new one");
+        }
+        // Compared before adding, so that a very long rotation period cannot overflow.
+        var lifetime = validity ?? (key.Policy.RotationPeriod is { } r ? (r >= remaining / 2 ? remaining : 2 * r) : settings.DefaultValidity);
+        var notAfter = lifetime >= remaining ? rootEnd : now + lifetime;
         byte[] der;
         using (var signer = signers.Acquire(root, rootVersion))
         {

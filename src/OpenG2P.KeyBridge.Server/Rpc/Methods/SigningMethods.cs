@@ -72,11 +72,7 @@ public sealed class SigningMethods(RpcContext ctx, RpcServices s)
         var format = Format(p.SignatureFormat);
         if (p.Items is { } items)
         {
-            return await Batch.RunAsync(ctx, s, items, async i => (object)await VerifyOneAsync(
-                i.Kid is null && i.Key is null && i.Version is null ? p with { Data = i.Data, Signature = i.Signature } : new VerifyParams
-                {
-                    Key = i.Key ?? p.Key, Version = i.Version, Kid = i.Kid, Data = i.Data, Signature = i.Signature,
-                }, algorithm, format));
+            return await Batch.RunAsync(ctx, s, items, async i => (object)await VerifyOneAsync(ForItem(p, i), algorithm, format));
         }
         return await VerifyOneAsync(p, algorithm, format);
     }
@@ -169,6 +165,12 @@ public sealed class SigningMethods(RpcContext ctx, RpcServices s)
         var r = await s.Signatures.VerifyAsync(name, version, data, signature, algorithm, format);
         return new VerifyResult(r.Value.Valid, r.Key, r.Version, KeyIds.Format(r.Key, r.Version), r.Value.Algorithm.ToName());
     }
+
+    /// <summary>An item that names no version (kid, key or version) uses the top-level ones; otherwise its own, with the top-level key as default.</summary>
+    private static VerifyParams ForItem(VerifyParams p, VerifyItem i) =>
+        i.Kid is null && i.Key is null && i.Version is null
+            ? p with { Data = i.Data, Signature = i.Signature, Items = null }
+            : new VerifyParams { Key = i.Key ?? (i.Kid is null ? p.Key : null), Version = i.Version, Kid = i.Kid, Data = i.Data, Signature = i.Signature };
 
     /// <summary>A JSON object (serialized compactly, as signed) or base64url bytes; never empty, so a detached JWS is never ambiguous.</summary>
     internal static (byte[] Bytes, bool IsJsonObject)? Payload(JsonElement? payload, bool required)
