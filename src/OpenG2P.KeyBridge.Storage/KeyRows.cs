@@ -1,5 +1,6 @@
 using System.Data.Common;
 using OpenG2P.KeyBridge.Keys;
+using OpenG2P.KeyBridge.Signing;
 
 namespace OpenG2P.KeyBridge.Storage;
 
@@ -9,12 +10,14 @@ internal static class KeyRows
     private const string Columns = """
         k.name, k.type, k.rotation_period_ms, k.exportable, k.deletion_allowed, k.min_decryption_version,
         k.hsm_resident, k.required_context, k.created_at, k.updated_at,
-        v.version, v.state, v.created_at, v.wrapped_material, v.kek_id, v.public_material, v.revoked_at, v.destroyed_at
+        v.version, v.state, v.created_at, v.wrapped_material, v.kek_id, v.public_material, v.revoked_at, v.destroyed_at,
+        k.signing_algorithm, c.certificate, c.chain, c.attached_at
         """;
 
     /// <summary>The keys chosen by <paramref name="keyQuery"/> (a SELECT over <c>keys</c>), each row one version.</summary>
     public static string Select(string keyQuery) =>
-        $"SELECT {Columns} FROM ({keyQuery}) k LEFT JOIN key_versions v ON v.key_name = k.name ORDER BY k.name, v.version";
+        $"SELECT {Columns} FROM ({keyQuery}) k LEFT JOIN key_versions v ON v.key_name = k.name "
+        + "LEFT JOIN key_certificates c ON c.key_name = v.key_name AND c.version = v.version ORDER BY k.name, v.version";
 
     public static async Task<List<KeyRecord>> QueryAsync(DbConnection c, DbTransaction? tx, string keyQuery, TimeCodec time,
         CancellationToken ct, params (string Name, object? Value)[] parameters)
@@ -37,6 +40,7 @@ internal static class KeyRows
                 MinDecryptionVersion = r.GetInt32(5),
                 HsmResident = r.GetBoolean(6),
                 RequiredContext = JsonLists.Read(r.GetString(7)),
+                SigningAlgorithm = ReadAlgorithm(r, 18),
             },
             CreatedAt = time.Read(r, 8),
             UpdatedAt = time.Read(r, 9),
@@ -56,9 +60,16 @@ internal static class KeyRows
             PublicMaterial = r.GetNullable<byte[]>(15),
             RevokedAt = time.ReadNullable(r, 16),
             DestroyedAt = time.ReadNullable(r, 17),
+            Certificate = r.IsDBNull(19) ? null
+                : new VersionCertificate(r.GetFieldValue<byte[]>(19), CertificateChains.Split(r.GetNullable<byte[]>(20)), time.Read(r, 21)),
         };
         return (key, version);
     }
+
+    private static SignatureAlgorithm? ReadAlgorithm(DbDataReader r, int ordinal) =>
+        r.IsDBNull(ordinal) ? null
+        : SignatureAlgorithms.TryParse(r.GetString(ordinal), out var a) ? a
+        : throw new FormatException($"unknown stored signing algorithm '{r.GetString(ordinal)}'");
 
     // Rows arrive ordered by key name then version, so each key's rows are adjacent.
     private static List<KeyRecord> Group(List<(KeyRecord Key, KeyVersionRecord? Version)> rows)

@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Globalization;
 using OpenG2P.KeyBridge.Errors;
 using OpenG2P.KeyBridge.Keys;
+using OpenG2P.KeyBridge.Signing;
 
 namespace OpenG2P.KeyBridge.Storage;
 
@@ -43,9 +44,10 @@ public abstract partial class SqlKeyStore
         {
             await Db.ExecuteAsync(c, tx, """
                 INSERT INTO keys (name, type, rotation_period_ms, exportable, deletion_allowed, min_decryption_version,
-                                  hsm_resident, required_context, latest_version, created_at, updated_at)
-                VALUES (@name, @type, @rotation, @exportable, @deletable, @min, @hsm, @context, 1, @created, @updated)
+                                  hsm_resident, required_context, signing_algorithm, latest_version, created_at, updated_at)
+                VALUES (@name, @type, @rotation, @exportable, @deletable, @min, @hsm, @context, @algorithm, 1, @created, @updated)
                 """, ct,
+                ("algorithm", p.SigningAlgorithm?.ToName()),
                 ("name", key.Name), ("type", key.Type.ToName()), ("rotation", RotationMs(p)), ("exportable", p.Exportable),
                 ("deletable", p.DeletionAllowed), ("min", p.MinDecryptionVersion), ("hsm", p.HsmResident),
                 ("context", JsonLists.Write(p.RequiredContext)), ("created", Time.Write(key.CreatedAt)),
@@ -89,9 +91,11 @@ public abstract partial class SqlKeyStore
         {
             var changed = await Db.ExecuteAsync(c, tx, """
                 UPDATE keys SET rotation_period_ms = @rotation, exportable = @exportable, deletion_allowed = @deletable,
-                                min_decryption_version = @min, hsm_resident = @hsm, required_context = @context, updated_at = @now
+                                min_decryption_version = @min, hsm_resident = @hsm, required_context = @context,
+                                signing_algorithm = @algorithm, updated_at = @now
                 WHERE name = @name
                 """, ct,
+                ("algorithm", policy.SigningAlgorithm?.ToName()),
                 ("rotation", RotationMs(policy)), ("exportable", policy.Exportable), ("deletable", policy.DeletionAllowed),
                 ("min", policy.MinDecryptionVersion), ("hsm", policy.HsmResident), ("context", JsonLists.Write(policy.RequiredContext)),
                 ("now", Time.Write(Now())), ("name", name)).ConfigureAwait(false);

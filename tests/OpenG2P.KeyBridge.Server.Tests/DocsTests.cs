@@ -19,6 +19,15 @@ public sealed class DocsTests
     }
 
     [Fact]
+    public void Every_jwt_verify_reason_is_documented()
+    {
+        foreach (var reason in OpenG2P.KeyBridge.Signing.JwtReasons.All)
+        {
+            Assert.Contains($"| `{reason}` |", Api);
+        }
+    }
+
+    [Fact]
     public void Every_method_is_documented_with_its_roles()
     {
         var catalog = new RpcCatalog(RpcTargets.Types);

@@ -34,6 +34,7 @@ public sealed record KeyBridgeError(string Name, int Code, int HttpStatus)
     public static readonly KeyBridgeError DeletionNotAllowed = new("deletion_not_allowed", 2009, 403);
     public static readonly KeyBridgeError InvalidPolicy = new("invalid_policy", 2010, 400);
     public static readonly KeyBridgeError NoActiveVersion = new("no_active_version", 2011, 400);
+    public static readonly KeyBridgeError CertificateNotFound = new("certificate_not_found", 2012, 404);
 
     // Data (3xxx).
     public static readonly KeyBridgeError CiphertextMalformed = new("ciphertext_malformed", 3001, 400);
@@ -42,6 +43,9 @@ public sealed record KeyBridgeError(string Name, int Code, int HttpStatus)
     public static readonly KeyBridgeError InvalidBase64 = new("invalid_base64", 3004, 400);
     public static readonly KeyBridgeError InvalidContext = new("invalid_context", 3005, 400);
     public static readonly KeyBridgeError MacMalformed = new("mac_malformed", 3006, 400);
+    public static readonly KeyBridgeError CertificateMalformed = new("certificate_malformed", 3007, 400);
+    public static readonly KeyBridgeError CertificateMismatch = new("certificate_mismatch", 3008, 400);
+    public static readonly KeyBridgeError CertificateExpired = new("certificate_expired", 3009, 400);
 
     // Infrastructure (4xxx).
     public static readonly KeyBridgeError HsmUnavailable = new("hsm_unavailable", 4001, 503);
@@ -58,8 +62,9 @@ public sealed record KeyBridgeError(string Name, int Code, int HttpStatus)
         ParseError, InvalidRequest, MethodNotFound, InvalidParams, InternalError,
         AuthenticationFailed, Forbidden, RateLimited, PayloadTooLarge, BatchTooLarge, ClientNotFound, ClientExists,
         KeyNotFound, KeyExists, VersionNotFound, VersionRetired, VersionRevoked, VersionDestroyed,
-        UnsupportedOperation, NotExportable, DeletionNotAllowed, InvalidPolicy, NoActiveVersion,
+        UnsupportedOperation, NotExportable, DeletionNotAllowed, InvalidPolicy, NoActiveVersion, CertificateNotFound,
         CiphertextMalformed, ContextMismatch, ContextRequired, InvalidBase64, InvalidContext, MacMalformed,
+        CertificateMalformed, CertificateMismatch, CertificateExpired,
         HsmUnavailable, StorageUnavailable, KekUnavailable, KeyMaterialCorrupt,
         JobNotFound,
     ];

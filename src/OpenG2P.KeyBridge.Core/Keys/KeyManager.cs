@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using OpenG2P.KeyBridge.Errors;
+using OpenG2P.KeyBridge.Signing;
 using OpenG2P.KeyBridge.Storage;
 
 namespace OpenG2P.KeyBridge.Keys;
@@ -28,11 +29,13 @@ public sealed class KeyManager(IKeyStore store, KeyRing ring, TimeProvider time,
         {
             throw new KeyBridgeException(KeyBridgeError.UnsupportedOperation, $"key type '{type.ToName()}' is not available in this build");
         }
-        ValidatePolicy(policy, latestVersion: 1);
+        ValidatePolicy(policy, type, latestVersion: 1);
         var now = time.GetUtcNow();
         var key = new KeyRecord { Name = name, Type = type, Policy = policy, CreatedAt = now, UpdatedAt = now, Versions = [] };
-        var created = await store.CreateKeyAsync(key, NewVersion(name, type, 1), ct).ConfigureAwait(false);
+        using var fresh = FreshMaterial.Generate(type);
+        var created = await store.CreateKeyAsync(key, fresh.ForVersion(ring.Kek, name, 1), ct).ConfigureAwait(false);
         ring.Remember(created);
+        ring.MarkChanged();
         PolicyChanged?.Invoke(created);
         return created;
     }
@@ -45,7 +48,9 @@ public sealed class KeyManager(IKeyStore store, KeyRing ring, TimeProvider time,
     public async Task<KeyVersionRecord> RotateAsync(string name, CancellationToken ct = default)
     {
         var key = await LoadAsync(name, ct).ConfigureAwait(false);
-        var version = await store.AddVersionAsync(name, v => NewVersion(name, key.Type, v), ct).ConfigureAwait(false);
+        // Generated before the store takes its lock: an RSA-4096 key pair can take a second.
+        using var fresh = FreshMaterial.Generate(key.Type);
+        var version = await store.AddVersionAsync(name, v => fresh.ForVersion(ring.Kek, name, v), ct).ConfigureAwait(false);
         ring.Invalidate(name);
         return version;
     }
@@ -63,7 +68,8 @@ public sealed class KeyManager(IKeyStore store, KeyRing ring, TimeProvider time,
             return null;
         }
         var cutoff = time.GetUtcNow() - period;
-        var version = await store.AddVersionIfLatestOlderAsync(name, cutoff, v => NewVersion(name, key.Type, v), ct).ConfigureAwait(false);
+        using var fresh = FreshMaterial.Generate(key.Type);
+        var version = await store.AddVersionIfLatestOlderAsync(name, cutoff, v => fresh.ForVersion(ring.Kek, name, v), ct).ConfigureAwait(false);
         if (version is not null)
         {
             ring.Invalidate(name);
@@ -75,7 +81,7 @@ public sealed class KeyManager(IKeyStore store, KeyRing ring, TimeProvider time,
     {
         var key = await LoadAsync(name, ct).ConfigureAwait(false);
         var policy = change(key.Policy);
-        ValidatePolicy(policy, key.LatestVersion);
+        ValidatePolicy(policy, key.Type, key.LatestVersion);
         var updated = await store.UpdatePolicyAsync(name, policy, ct).ConfigureAwait(false);
         ring.Invalidate(name);
         PolicyChanged?.Invoke(updated);
@@ -113,7 +119,26 @@ public sealed class KeyManager(IKeyStore store, KeyRing ring, TimeProvider time,
         return updated;
     }
 
-    /// <summary>Raw material of an exportable symmetric key version (caller must hold key-admin).</summary>
+    /// <summary>
+    /// Attaches (or replaces) the X.509 certificate of a signing key version. The caller has checked that the
+    /// certificate carries the version's public key; revoked and destroyed versions get none.
+    /// </summary>
+    public async Task<KeyRecord> AttachCertificateAsync(string name, int version, VersionCertificate certificate, CancellationToken ct = default)
+    {
+        var key = await LoadAsync(name, ct).ConfigureAwait(false);
+        SignatureAlgorithms.RequireSigningKey(key, "certificates");
+        var v = key.FindVersion(version) ?? throw VersionMissing(name, version);
+        if (v.State is VersionState.Revoked or VersionState.Destroyed)
+        {
+            throw new KeyBridgeException(v.State == VersionState.Revoked ? KeyBridgeError.VersionRevoked : KeyBridgeError.VersionDestroyed,
+                $"version {version} of key '{name}' is {v.State.ToName()}");
+        }
+        var updated = await store.AttachCertificateAsync(name, version, certificate, ct).ConfigureAwait(false);
+        ring.Invalidate(name);
+        return updated;
+    }
+
+    /// <summary>Secret material of an exportable key version: raw bytes for symmetric keys, PKCS#8 for signing keys (caller must hold key-admin).</summary>
     public async Task<(KeyRecord Key, int Version, byte[] Material)> ExportSecretAsync(string name, int? version, CancellationToken ct = default)
     {
         var key = await LoadAsync(name, ct).ConfigureAwait(false);
@@ -138,25 +163,40 @@ public sealed class KeyManager(IKeyStore store, KeyRing ring, TimeProvider time,
             ?? throw new KeyBridgeException(KeyBridgeError.KeyNotFound, $"key '{name}' does not exist");
     }
 
-    private NewKeyVersion NewVersion(string name, KeyType type, int version)
+    /// <summary>
+    /// Material for a new version before it has a number: 32 random bytes for symmetric keys, a PKCS#8
+    /// private key plus its SubjectPublicKeyInfo for signing keys (see <see cref="SoftwareSigners"/>).
+    /// Wrapping waits for the version number, which the KEK binds into the wrapped blob.
+    /// </summary>
+    private sealed class FreshMaterial(byte[] secret, byte[]? publicKey) : IDisposable
     {
-        var material = type switch
+        public static FreshMaterial Generate(KeyType type)
         {
-            KeyType.Aes256Gcm or KeyType.HmacSha256 => RandomNumberGenerator.GetBytes(32),
-            _ => throw new KeyBridgeException(KeyBridgeError.UnsupportedOperation, $"key type '{type.ToName()}' is not available in this build"),
-        };
-        try
-        {
-            return new NewKeyVersion(ring.Kek.Wrap(material, KeyRing.WrapContext(name, version)), ring.Kek.KekId);
+            if (type.IsSymmetric())
+            {
+                return new FreshMaterial(RandomNumberGenerator.GetBytes(32), null);
+            }
+            if (!type.IsSigningType())
+            {
+                throw new KeyBridgeException(KeyBridgeError.UnsupportedOperation, $"key type '{type.ToName()}' is not available in this build");
+            }
+            var (pkcs8, spki) = SoftwareSigners.Generate(type);
+            return new FreshMaterial(pkcs8, spki);
         }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(material);
-        }
+
+        public NewKeyVersion ForVersion(Kek.IKekProvider kek, string name, int version) =>
+            new(kek.Wrap(secret, KeyRing.WrapContext(name, version)), kek.KekId, publicKey);
+
+        public void Dispose() => CryptographicOperations.ZeroMemory(secret);
     }
 
-    private void ValidatePolicy(KeyPolicy p, int latestVersion)
+    private void ValidatePolicy(KeyPolicy p, KeyType type, int latestVersion)
     {
+        if (p.SigningAlgorithm is { } a && !type.Allows(a))
+        {
+            throw new KeyBridgeException(KeyBridgeError.InvalidPolicy,
+                $"a {type.ToName()} key does not sign with {a.ToName()}" + (type.IsRsa() ? "; use RS256 or PS256" : ""));
+        }
         if (p.MinDecryptionVersion < 1 || p.MinDecryptionVersion > latestVersion)
         {
             throw new KeyBridgeException(KeyBridgeError.InvalidPolicy,

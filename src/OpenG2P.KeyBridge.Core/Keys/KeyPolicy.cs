@@ -17,4 +17,7 @@ public sealed record KeyPolicy
 
     /// <summary>Context fields every encrypt/decrypt call must supply, e.g. model and field.</summary>
     public IReadOnlyList<string> RequiredContext { get; init; } = [];
+
+    /// <summary>Signing keys: the algorithm used when a call names none (RSA keys: RS256 or PS256); null means the type's default.</summary>
+    public Signing.SignatureAlgorithm? SigningAlgorithm { get; init; }
 }

@@ -60,4 +60,7 @@ public sealed record KeyVersionRecord
     public DateTimeOffset? RevokedAt { get; init; }
 
     public DateTimeOffset? DestroyedAt { get; init; }
+
+    /// <summary>The X.509 certificate attached to a signing key version, if any (public data).</summary>
+    public VersionCertificate? Certificate { get; init; }
 }

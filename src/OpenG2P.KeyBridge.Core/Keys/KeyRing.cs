@@ -14,6 +14,7 @@ namespace OpenG2P.KeyBridge.Keys;
 public sealed class KeyRing(IKeyStore store, IKekProvider kek, MaterialCache materials, TimeSpan metadataTtl)
 {
     private readonly ConcurrentDictionary<string, (KeyRecord Key, long LoadedAt)> _metadata = new(StringComparer.Ordinal);
+    private long _changes;
 
     public IKekProvider Kek => kek;
 
@@ -37,7 +38,13 @@ public sealed class KeyRing(IKeyStore store, IKekProvider kek, MaterialCache mat
     {
         _metadata.TryRemove(name, out _);
         materials.Invalidate(name);
+        MarkChanged();
     }
+
+    /// <summary>Counts key changes made through this node, so derived caches (the JWKS) know when to rebuild at once.</summary>
+    public long Changes => Interlocked.Read(ref _changes);
+
+    public void MarkChanged() => Interlocked.Increment(ref _changes);
 
     /// <summary>The version new encryptions/signatures use; <c>no_active_version</c> when every version is revoked or destroyed.</summary>
     public static KeyVersionRecord LatestForUse(KeyRecord key) =>

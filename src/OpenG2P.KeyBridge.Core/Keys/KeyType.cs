@@ -26,8 +26,11 @@ public static class KeyTypes
         ["rsa-4096"] = KeyType.Rsa4096,
     };
 
-    /// <summary>Types this build can create. Signing types arrive with the signing feature.</summary>
-    public static IReadOnlySet<KeyType> Supported { get; } = new HashSet<KeyType> { KeyType.Aes256Gcm, KeyType.HmacSha256 };
+    /// <summary>Types this build can create.</summary>
+    public static IReadOnlySet<KeyType> Supported { get; } = new HashSet<KeyType>
+    {
+        KeyType.Aes256Gcm, KeyType.HmacSha256, KeyType.EcdsaP256, KeyType.Ed25519, KeyType.Rsa2048, KeyType.Rsa3072, KeyType.Rsa4096,
+    };
 
     public static string ToName(this KeyType type) => type switch
     {

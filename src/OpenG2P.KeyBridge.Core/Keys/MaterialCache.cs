@@ -101,6 +101,14 @@ public sealed class MaterialCache(int capacity)
 
         public void ReturnAesGcm(AesGcm aes) => _entry.ReturnAesGcm(aes);
 
+        /// <summary>
+        /// A cached object derived from this version's material (e.g. an imported signing key), rented for this
+        /// lease and made by <paramref name="create"/> when none is free. Disposed when the entry is evicted.
+        /// </summary>
+        public T Rent<T>(Func<byte[], T> create) where T : class, IDisposable => _entry.Rent(create);
+
+        public void Return(IDisposable item) => _entry.Return(item);
+
         public void Dispose() => _entry.Release();
     }
 
@@ -108,6 +116,7 @@ public sealed class MaterialCache(int capacity)
     {
         private readonly Lock _gate = new();
         private readonly ConcurrentBag<AesGcm> _aes = [];
+        private readonly ConcurrentBag<IDisposable> _derived = [];
         private int _leases;
         private bool _evicted;
 
@@ -169,12 +178,41 @@ public sealed class MaterialCache(int capacity)
             }
         }
 
+        public T Rent<T>(Func<byte[], T> create) where T : class, IDisposable
+        {
+            while (_derived.TryTake(out var item))
+            {
+                if (item is T t)
+                {
+                    return t;
+                }
+                item.Dispose();
+            }
+            return create(Material);
+        }
+
+        public void Return(IDisposable item)
+        {
+            if (_derived.Count < 64)
+            {
+                _derived.Add(item);
+            }
+            else
+            {
+                item.Dispose();
+            }
+        }
+
         private void Wipe()
         {
             CryptographicOperations.ZeroMemory(Material);
             while (_aes.TryTake(out var a))
             {
                 a.Dispose();
+            }
+            while (_derived.TryTake(out var d))
+            {
+                d.Dispose();
             }
         }
     }

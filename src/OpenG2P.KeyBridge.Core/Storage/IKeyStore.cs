@@ -56,6 +56,15 @@ public interface IKeyStore
     /// <summary>How many versions <see cref="ListVersionsNotWrappedByAsync"/> would list in all.</summary>
     Task<long> CountVersionsNotWrappedByAsync(string kekId, CancellationToken ct = default);
 
+    /// <summary>
+    /// Attaches the X.509 certificate of one key version, replacing any earlier one; it is then read with the key
+    /// (<see cref="KeyVersionRecord.Certificate"/>). Throws <c>key_not_found</c> / <c>version_not_found</c>.
+    /// </summary>
+    Task<KeyRecord> AttachCertificateAsync(string name, int version, VersionCertificate certificate, CancellationToken ct = default);
+
+    /// <summary>The certificate attached to one key version; null when it has none (or the key or version does not exist).</summary>
+    Task<VersionCertificate?> GetCertificateAsync(string name, int version, CancellationToken ct = default);
+
     Task<ClientRecord?> GetClientAsync(string clientId, CancellationToken ct = default);
 
     /// <summary>Throws <c>client_exists</c> when the id is taken.</summary>

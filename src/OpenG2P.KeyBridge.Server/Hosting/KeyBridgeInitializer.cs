@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using OpenG2P.KeyBridge.Auth;
+using OpenG2P.KeyBridge.Certificates;
 using OpenG2P.KeyBridge.Errors;
 using OpenG2P.KeyBridge.Keys;
 using OpenG2P.KeyBridge.Server.Auth;
@@ -9,12 +10,14 @@ namespace OpenG2P.KeyBridge.Server.Hosting;
 
 /// <summary>
 /// Start-up work before the first request: schema migrations, the internal token-signing key,
-/// the default keys, and the bootstrap <c>admin</c> client. Every step is idempotent and safe
+/// the root CA (key and self-signed certificate), the default keys (the signing key with a
+/// certificate from the root), and the bootstrap <c>admin</c> client. Every step is idempotent and safe
 /// when several nodes start at once.
 /// </summary>
 public sealed partial class KeyBridgeInitializer(
     IKeyStore store,
     KeyManager keys,
+    CertificateAuthority certificates,
     IOptions<BootstrapOptions> bootstrap,
     IOptions<DefaultsOptions> defaults,
     TimeProvider time,
@@ -28,23 +31,32 @@ public sealed partial class KeyBridgeInitializer(
         await EnsureKeyAsync(TokenService.SigningKeyName, KeyType.HmacSha256, ct);
         await EnsureKeyAsync(Audit.AuditLog.ChainKeyName, KeyType.HmacSha256, ct);
         await EnsureKeyAsync(defaults.Value.EncryptionKey, KeyType.Aes256Gcm, ct);
+        await certificates.EnsureRootAsync(ct);
+        if (await EnsureKeyAsync(defaults.Value.SigningKey, KeyTypes.Parse(defaults.Value.SigningKeyType), ct))
+        {
+            // So that include_certificate works for the default key from the start.
+            await certificates.IssueAsync(defaults.Value.SigningKey, null, null, null, ct);
+        }
         await EnsureAdminAsync(ct);
     }
 
-    private async Task EnsureKeyAsync(string name, KeyType type, CancellationToken ct)
+    /// <summary>Creates the key if it does not exist; true when this call created it.</summary>
+    private async Task<bool> EnsureKeyAsync(string name, KeyType type, CancellationToken ct)
     {
         if (await store.GetKeyAsync(name, ct) is not null)
         {
-            return;
+            return false;
         }
         try
         {
             await keys.CreateAsync(name, type, new KeyPolicy(), ct);
             LogKeyCreated(logger, name, type.ToName());
+            return true;
         }
         catch (KeyBridgeException e) when (e.Error == KeyBridgeError.KeyExists)
         {
             // Another node created it first.
+            return false;
         }
     }
 

@@ -86,6 +86,34 @@ public sealed class DefaultsOptions
 
     [Required]
     public string SigningKey { get; set; } = "default-signing";
+
+    /// <summary>Type of the default signing key when it is created (RS256 keys suit MOSIP-style verifiers).</summary>
+    [RegularExpression("^(ecdsa-p256|ed25519|rsa-2048|rsa-3072|rsa-4096)$",
+        ErrorMessage = "Defaults:SigningKeyType must be ecdsa-p256, ed25519, rsa-2048, rsa-3072 or rsa-4096")]
+    public string SigningKeyType { get; set; } = "ecdsa-p256";
+}
+
+/// <summary><c>Signing:*</c> — JWS verification, the public JWKS, and KeyBridge's root CA.</summary>
+public sealed class SigningOptions
+{
+    /// <summary>Leeway when jwt_verify checks exp and nbf, for clocks that disagree a little.</summary>
+    [Range(0, 3600)]
+    public int ClockSkewSeconds { get; set; } = 60;
+
+    /// <summary>Cache-Control max-age of the public JWKS endpoints.</summary>
+    [Range(0, 86400)]
+    public int JwksMaxAgeSeconds { get; set; } = 300;
+
+    /// <summary>Common name of the root CA certificate (the version is appended).</summary>
+    [Required]
+    public string RootCaName { get; set; } = "OpenG2P KeyBridge Root CA";
+
+    [Range(1, 36500)]
+    public int RootCaValidityDays { get; set; } = 3650;
+
+    /// <summary>Lifetime of certificates from cert.issue for keys without a rotation period.</summary>
+    [Range(1, 36500)]
+    public int CertificateValidityDays { get; set; } = 365;
 }
 
 /// <summary><c>Auth:*</c> — KeyBridge's own OAuth2 token endpoint.</summary>

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using OpenG2P.KeyBridge.Hsm;
+using OpenG2P.KeyBridge.Certificates;
 using OpenG2P.KeyBridge.Kek;
 using OpenG2P.KeyBridge.Keys;
 using OpenG2P.KeyBridge.Operations;
@@ -9,6 +10,7 @@ using OpenG2P.KeyBridge.Server.Monitoring;
 using Prometheus;
 using OpenG2P.KeyBridge.Server.Rpc;
 using OpenG2P.KeyBridge.Server.Security;
+using OpenG2P.KeyBridge.Signing;
 using OpenG2P.KeyBridge.Storage;
 
 namespace OpenG2P.KeyBridge.Server.Hosting;
@@ -27,6 +29,7 @@ public static class KeyBridgeServices
         Bind<LimitsOptions>(services, "Limits");
         Bind<CacheOptions>(services, "Cache");
         Bind<AnomalyOptions>(services, "Anomaly");
+        Bind<SigningOptions>(services, "Signing");
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(sp => CreateStore(sp.GetRequiredService<IOptions<StorageOptions>>().Value));
@@ -41,6 +44,17 @@ public static class KeyBridgeServices
         services.AddSingleton<KeyManager>();
         services.AddSingleton<DataCrypto>();
         services.AddSingleton<MacOperations>();
+        services.AddSingleton<SignerSource>();
+        services.AddSingleton<SignatureOperations>();
+        services.AddSingleton(sp =>
+        {
+            var o = sp.GetRequiredService<IOptions<SigningOptions>>().Value;
+            return new CertificateAuthority(sp.GetRequiredService<KeyManager>(), sp.GetRequiredService<SignerSource>(),
+                sp.GetRequiredService<TimeProvider>(),
+                new CertificateSettings(o.RootCaName, TimeSpan.FromDays(o.RootCaValidityDays), TimeSpan.FromDays(o.CertificateValidityDays)));
+        });
+        services.AddSingleton(sp => new JwksCache(sp.GetRequiredService<IKeyStore>(), sp.GetRequiredService<KeyRing>(),
+            TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<CacheOptions>>().Value.MetadataSeconds)));
         services.AddSingleton(new RpcCatalog(RpcTargets.Types));
         services.AddSingleton<RpcServices>();
         services.AddSingleton<RpcHost>();
@@ -71,7 +85,7 @@ public static class KeyBridgeServices
         return builder;
     }
 
-    /// <summary>The HTTP surface: JSON-RPC, OAuth token endpoint, health.</summary>
+    /// <summary>The HTTP surface: JSON-RPC, OAuth token endpoint, health, the public JWKS.</summary>
     public static WebApplication MapKeyBridge(this WebApplication app)
     {
         app.UseRequestIds();

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using OpenG2P.KeyBridge.Certificates;
 using OpenG2P.KeyBridge.Keys;
 using OpenG2P.KeyBridge.Operations;
 using OpenG2P.KeyBridge.Server.Audit;
@@ -6,6 +7,7 @@ using OpenG2P.KeyBridge.Server.Auth;
 using OpenG2P.KeyBridge.Server.Hosting;
 using OpenG2P.KeyBridge.Server.Jobs;
 using OpenG2P.KeyBridge.Storage;
+using OpenG2P.KeyBridge.Signing;
 
 namespace OpenG2P.KeyBridge.Server.Rpc;
 
@@ -13,6 +15,9 @@ namespace OpenG2P.KeyBridge.Server.Rpc;
 public sealed class RpcServices(
     DataCrypto data,
     MacOperations macs,
+    SignatureOperations signatures,
+    CertificateAuthority certificates,
+    JwksCache jwks,
     KeyManager keys,
     KeyRing ring,
     RpcCatalog catalog,
@@ -24,11 +29,18 @@ public sealed class RpcServices(
     IOptions<DefaultsOptions> defaults,
     IOptions<LimitsOptions> limits,
     JobService jobs,
+    IOptions<SigningOptions> signing,
     ILogger<RpcServices> logger)
 {
     public DataCrypto Data { get; } = data;
 
     public MacOperations Macs { get; } = macs;
+
+    public SignatureOperations Signatures { get; } = signatures;
+
+    public CertificateAuthority Certificates { get; } = certificates;
+
+    public JwksCache Jwks { get; } = jwks;
 
     public KeyManager Keys { get; } = keys;
 
@@ -51,6 +63,7 @@ public sealed class RpcServices(
     public LimitsOptions Limits { get; } = limits.Value;
 
     public JobService Jobs { get; } = jobs;
+    public SigningOptions Signing { get; } = signing.Value;
 
     public ILogger Logger { get; } = logger;
 }

@@ -1,7 +1,10 @@
+using System.Security.Cryptography;
+using OpenG2P.KeyBridge.Certificates;
 using OpenG2P.KeyBridge.Crypto;
 using OpenG2P.KeyBridge.Errors;
 using OpenG2P.KeyBridge.Keys;
 using OpenG2P.KeyBridge.Server.Auth;
+using OpenG2P.KeyBridge.Signing;
 using StreamJsonRpc;
 using static OpenG2P.KeyBridge.Server.Rpc.Methods.Params;
 
@@ -23,6 +26,7 @@ public sealed class KeyMethods(RpcServices s)
             DeletionAllowed = p.DeletionAllowed,
             HsmResident = p.HsmResident,
             RequiredContext = p.RequiredContext ?? [],
+            SigningAlgorithm = SignatureAlgorithms.ParseOptional(p.Algorithm, "algorithm"),
         };
         return KeyView.From(await s.Keys.CreateAsync(name, KeyTypes.Parse(p.Type), policy));
     }
@@ -60,7 +64,9 @@ public sealed class KeyMethods(RpcServices s)
         var name = ManagedKey(ctx, p.Name);
         var v = await s.Keys.RotateAsync(name);
         ctx.NoteVersion(name, v.Version);
-        return new VersionView(v.Version, v.State.ToName(), v.CreatedAt, null, null);
+        var signing = (await s.Keys.GetAsync(name)).Type.IsSigningType();
+        return new VersionView(v.Version, v.State.ToName(), v.CreatedAt, null, null,
+            signing ? KeyIds.Format(name, v.Version) : null, signing ? false : null);
     }
 
     [JsonRpcMethod("key.configure")]
@@ -81,6 +87,7 @@ public sealed class KeyMethods(RpcServices s)
                 DeletionAllowed = p.DeletionAllowed ?? policy.DeletionAllowed,
                 MinDecryptionVersion = p.MinDecryptionVersion ?? policy.MinDecryptionVersion,
                 RequiredContext = p.RequiredContext ?? policy.RequiredContext,
+                SigningAlgorithm = SignatureAlgorithms.ParseOptional(p.Algorithm, "algorithm") ?? policy.SigningAlgorithm,
             };
         });
         return KeyView.From(key);
@@ -106,27 +113,81 @@ public sealed class KeyMethods(RpcServices s)
 
     [JsonRpcMethod("key.export")]
     [RpcAccess(Roles.KeyAdmin)]
-    [RpcSummary("Export a key version as a JWK; secret material only for keys created exportable.", typeof(ExportResult))]
+    [RpcSummary("Export a key version: symmetric keys as a JWK (exportable keys only); signing keys' public key as jwk, pem or certificate, private parts only for exportable keys.", typeof(ExportResult))]
     public async Task<ExportResult> ExportAsync(KeyExportParams p, RpcContext ctx)
     {
-        var name = KeyName(p.Name, ctx, "name");
         var format = p.Format ?? "jwk";
+        if (format is not ("jwk" or "pem" or "certificate"))
+        {
+            throw new KeyBridgeException(KeyBridgeError.InvalidParams, "'format' must be jwk, pem or certificate");
+        }
+        // Public parts of internal keys (the root CA certificate) may be exported; secrets of internal keys never.
+        var name = p.Private ? KeyName(p.Name, ctx, "name") : ManagedKey(ctx, p.Name);
+        var key = await s.Keys.GetAsync(name);
+        if (!key.Type.IsSigningType())
+        {
+            return await ExportSymmetricAsync(ctx, KeyName(name, ctx, "name"), p.Version, format);
+        }
+        if (p.Private)
+        {
+            if (format == "certificate")
+            {
+                throw new KeyBridgeException(KeyBridgeError.InvalidParams, "'private' applies to the jwk and pem formats");
+            }
+            var (_, number, pkcs8) = await s.Keys.ExportSecretAsync(name, p.Version);
+            try
+            {
+                var v = key.FindVersion(number)!;
+                if (format == "pem")
+                {
+                    return new ExportResult(key.Name, number, format, PemEncoding.WriteString("PRIVATE KEY", pkcs8) + "\n");
+                }
+                var jwk = Jwks.ToJwk(key, v);
+                PrivateKeyExport.AddPrivateMembers(jwk, key.Type, pkcs8);
+                return new ExportResult(key.Name, number, format, jwk);
+            }
+            finally
+            {
+                CryptographicOperations.ZeroMemory(pkcs8);
+            }
+        }
+        var version = p.Version is { } n ? key.FindVersion(n) ?? throw new KeyBridgeException(KeyBridgeError.VersionNotFound,
+            $"key '{name}' has no version {n}") : KeyRing.LatestForUse(key);
+        if (version.State is VersionState.Revoked or VersionState.Destroyed)
+        {
+            throw new KeyBridgeException(version.State == VersionState.Revoked ? KeyBridgeError.VersionRevoked : KeyBridgeError.VersionDestroyed,
+                $"version {version.Version} of key '{name}' is {version.State.ToName()}");
+        }
+        object exported = format switch
+        {
+            "jwk" => Jwks.ToJwk(key, version),
+            "pem" => SigningPublicKey.Of(key, version).ToPem(),
+            _ => version.Certificate is { } c
+                ? string.Concat(new[] { c.Certificate }.Concat(c.Chain).Select(CertificatePem.Write))
+                : throw new KeyBridgeException(KeyBridgeError.CertificateNotFound,
+                    $"version {version.Version} of key '{name}' has no certificate; attach one with cert.issue or cert.import"),
+        };
+        return new ExportResult(key.Name, version.Version, format, exported);
+    }
+
+    private async Task<ExportResult> ExportSymmetricAsync(RpcContext ctx, string name, int? version, string format)
+    {
         if (format != "jwk")
         {
             throw new KeyBridgeException(KeyBridgeError.UnsupportedOperation,
                 $"format '{format}' is not available for symmetric keys; use 'jwk'");
         }
-        var (key, version, material) = await s.Keys.ExportSecretAsync(name, p.Version);
-        ctx.NoteVersion(key.Name, version);
+        var (key, number, material) = await s.Keys.ExportSecretAsync(name, version);
+        ctx.NoteVersion(key.Name, number);
         var jwk = new Dictionary<string, string>
         {
             ["kty"] = "oct",
-            ["kid"] = $"{key.Name}:v{version}",
+            ["kid"] = KeyIds.Format(key.Name, number),
             ["alg"] = key.Type == KeyType.Aes256Gcm ? "A256GCM" : "HS256",
             ["k"] = Base64Url.Encode(material),
         };
-        System.Security.Cryptography.CryptographicOperations.ZeroMemory(material);
-        return new ExportResult(key.Name, version, format, jwk);
+        CryptographicOperations.ZeroMemory(material);
+        return new ExportResult(key.Name, number, format, jwk);
     }
 
     /// <summary>Management calls may name internal keys (so an admin can rotate the token-signing key) but still honour grants.</summary>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using OpenG2P.KeyBridge.Errors;
 using OpenG2P.KeyBridge.Keys;
+using OpenG2P.KeyBridge.Signing;
 
 namespace OpenG2P.KeyBridge.Server.Rpc.Methods;
 
@@ -20,6 +21,9 @@ public sealed record KeyCreateParams
     public bool HsmResident { get; init; }
 
     public List<string>? RequiredContext { get; init; }
+
+    /// <summary>Signing keys: the default algorithm (RSA: RS256 or PS256).</summary>
+    public string? Algorithm { get; init; }
 }
 
 public sealed record KeyConfigureParams
@@ -35,6 +39,8 @@ public sealed record KeyConfigureParams
     public int? MinDecryptionVersion { get; init; }
 
     public List<string>? RequiredContext { get; init; }
+
+    public string? Algorithm { get; init; }
 }
 
 public sealed record KeyNameParams
@@ -67,12 +73,27 @@ public sealed record KeyExportParams
 
     /// <summary><c>jwk</c>, <c>pem</c> or <c>certificate</c>.</summary>
     public string? Format { get; init; }
+
+    /// <summary>Signing keys: include the private key (jwk or pem); only for keys created exportable.</summary>
+    public bool Private { get; init; }
 }
 
 public sealed record PolicyView(
-    string? RotationPeriod, bool Exportable, bool DeletionAllowed, int MinDecryptionVersion, bool HsmResident, IReadOnlyList<string> RequiredContext);
+    string? RotationPeriod, bool Exportable, bool DeletionAllowed, int MinDecryptionVersion, bool HsmResident, IReadOnlyList<string> RequiredContext,
+    string? Algorithm);
 
-public sealed record VersionView(int Version, string State, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt, DateTimeOffset? DestroyedAt);
+/// <summary>A version; <c>kid</c> and <c>has_certificate</c> only for signing keys.</summary>
+public sealed record VersionView(
+    int Version, string State, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt, DateTimeOffset? DestroyedAt, string? Kid = null,
+    bool? HasCertificate = null)
+{
+    public static VersionView From(KeyRecord k, KeyVersionRecord v)
+    {
+        var signing = k.Type.IsSigningType();
+        return new(v.Version, k.EffectiveState(v).ToName(), v.CreatedAt, v.RevokedAt, v.DestroyedAt,
+            signing ? KeyIds.Format(k.Name, v.Version) : null, signing ? v.Certificate is not null : null);
+    }
+}
 
 public sealed record KeyView(
     string Name, string Type, int LatestVersion, PolicyView Policy, IReadOnlyList<VersionView> Versions, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
@@ -82,8 +103,9 @@ public sealed record KeyView(
         k.Type.ToName(),
         k.LatestVersion,
         new PolicyView(Durations.Format(k.Policy.RotationPeriod), k.Policy.Exportable, k.Policy.DeletionAllowed,
-            k.Policy.MinDecryptionVersion, k.Policy.HsmResident, k.Policy.RequiredContext),
-        k.Versions.Select(v => new VersionView(v.Version, k.EffectiveState(v).ToName(), v.CreatedAt, v.RevokedAt, v.DestroyedAt)).ToList(),
+            k.Policy.MinDecryptionVersion, k.Policy.HsmResident, k.Policy.RequiredContext,
+            k.Type.IsSigningType() ? SignatureAlgorithms.DefaultFor(k).ToName() : null),
+        k.Versions.Select(v => VersionView.From(k, v)).ToList(),
         k.CreatedAt,
         k.UpdatedAt);
 }

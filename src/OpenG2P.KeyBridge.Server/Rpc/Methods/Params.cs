@@ -7,7 +7,7 @@ namespace OpenG2P.KeyBridge.Server.Rpc.Methods;
 internal static class Params
 {
     /// <summary>Internal keys (such as the token-signing key) are never usable through the data methods.</summary>
-    public const string ReservedPrefix = "keybridge.";
+    public const string ReservedPrefix = KeyNames.InternalPrefix;
 
     /// <summary>Validates a key name and checks the caller's grant for it.</summary>
     public static string KeyName(string? name, RpcContext ctx, string field = "key")

@@ -1,0 +1,20 @@
+namespace OpenG2P.KeyBridge.Signing;
+
+/// <summary>How <c>jwt_sign</c> shapes a JWS; the defaults give an attached JWS with only alg, typ and kid.</summary>
+public sealed record JwtSignOptions
+{
+    /// <summary>False gives a detached JWS (RFC 7515 appendix F): empty payload segment, same signature.</summary>
+    public bool IncludePayload { get; init; } = true;
+
+    /// <summary>Adds <c>x5c</c>: the version's certificate and its chain (the version must have a certificate).</summary>
+    public bool IncludeCertificate { get; init; }
+
+    /// <summary>Adds <c>x5t#S256</c>: the SHA-256 thumbprint of the version's certificate.</summary>
+    public bool IncludeCertHash { get; init; }
+
+    /// <summary>Adds <c>x5u</c> with this absolute http(s) URL.</summary>
+    public string? CertificateUrl { get; init; }
+
+    /// <summary>RSA keys: RS256 or PS256 for this call; null uses the key's default.</summary>
+    public SignatureAlgorithm? Algorithm { get; init; }
+}

@@ -1,0 +1,103 @@
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using OpenG2P.KeyBridge.Crypto;
+using OpenG2P.KeyBridge.Errors;
+using OpenG2P.KeyBridge.Keys;
+using Org.BouncyCastle.Crypto.Parameters;
+
+namespace OpenG2P.KeyBridge.Signing;
+
+/// <summary>
+/// The public half of a signing key version, from its stored SubjectPublicKeyInfo. Verifying needs
+/// nothing else, so it works the same for software and HSM-resident keys.
+/// </summary>
+public sealed class SigningPublicKey
+{
+    private SigningPublicKey(KeyType type, byte[] spki)
+    {
+        Type = type;
+        SubjectPublicKeyInfo = spki;
+    }
+
+    public KeyType Type { get; }
+
+    /// <summary>DER SubjectPublicKeyInfo (RFC 5280), as stored in <see cref="KeyVersionRecord.PublicMaterial"/>.</summary>
+    public byte[] SubjectPublicKeyInfo { get; }
+
+    public static SigningPublicKey Of(KeyRecord key, KeyVersionRecord version) =>
+        new(key.Type, version.PublicMaterial
+            ?? throw new KeyBridgeException(KeyBridgeError.KeyMaterialCorrupt, $"version {version.Version} of key '{key.Name}' has no public key"));
+
+    public static SigningPublicKey FromSubjectPublicKeyInfo(KeyType type, byte[] spki) => new(type, spki);
+
+    /// <summary>
+    /// True when <paramref name="signature"/> is valid for <paramref name="data"/>. ECDSA signatures are read in
+    /// <paramref name="ecdsaFormat"/> (P1363 by default, as in JWS). Malformed signatures are simply invalid.
+    /// </summary>
+    public bool Verify(SignatureAlgorithm algorithm, ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature,
+        DSASignatureFormat ecdsaFormat = DSASignatureFormat.IeeeP1363FixedFieldConcatenation)
+    {
+        if (!Type.Allows(algorithm))
+        {
+            return false;
+        }
+        try
+        {
+            switch (Type)
+            {
+                case KeyType.EcdsaP256:
+                    using (var ec = ECDsa.Create())
+                    {
+                        ec.ImportSubjectPublicKeyInfo(SubjectPublicKeyInfo, out _);
+                        return ec.VerifyData(data, signature, HashAlgorithmName.SHA256, ecdsaFormat);
+                    }
+                case KeyType.Ed25519:
+                    return signature.Length == Ed25519PrivateKeyParameters.SignatureSize
+                        && Ed25519Keys.TryDecodeSubjectPublicKeyInfo(SubjectPublicKeyInfo, out var raw)
+                        && new Ed25519PublicKeyParameters(raw).Verify(Org.BouncyCastle.Math.EC.Rfc8032.Ed25519.Algorithm.Ed25519, null, data, signature);
+                default:
+                    using (var rsa = RSA.Create())
+                    {
+                        rsa.ImportSubjectPublicKeyInfo(SubjectPublicKeyInfo, out _);
+                        var padding = algorithm == SignatureAlgorithm.PS256 ? RSASignaturePadding.Pss : RSASignaturePadding.Pkcs1;
+                        return rsa.VerifyData(data, signature, HashAlgorithmName.SHA256, padding);
+                    }
+            }
+        }
+        catch (CryptographicException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The public JWK members (RFC 7517/7518/8037): kty and the key's coordinates; the caller adds kid, alg, use, x5c.</summary>
+    public JsonObject ToJwk()
+    {
+        switch (Type)
+        {
+            case KeyType.EcdsaP256:
+                using (var ec = ECDsa.Create())
+                {
+                    ec.ImportSubjectPublicKeyInfo(SubjectPublicKeyInfo, out _);
+                    var q = ec.ExportParameters(false).Q;
+                    return new JsonObject { ["kty"] = "EC", ["crv"] = "P-256", ["x"] = Base64Url.Encode(q.X), ["y"] = Base64Url.Encode(q.Y) };
+                }
+            case KeyType.Ed25519:
+                if (!Ed25519Keys.TryDecodeSubjectPublicKeyInfo(SubjectPublicKeyInfo, out var raw))
+                {
+                    throw new KeyBridgeException(KeyBridgeError.KeyMaterialCorrupt, "a stored Ed25519 public key does not decode");
+                }
+                return new JsonObject { ["kty"] = "OKP", ["crv"] = "Ed25519", ["x"] = Base64Url.Encode(raw) };
+            default:
+                using (var rsa = RSA.Create())
+                {
+                    rsa.ImportSubjectPublicKeyInfo(SubjectPublicKeyInfo, out _);
+                    var p = rsa.ExportParameters(false);
+                    return new JsonObject { ["kty"] = "RSA", ["n"] = Base64Url.Encode(p.Modulus), ["e"] = Base64Url.Encode(p.Exponent) };
+                }
+        }
+    }
+
+    /// <summary>PEM "PUBLIC KEY" (SubjectPublicKeyInfo), readable by openssl and every crypto library.</summary>
+    public string ToPem() => PemEncoding.WriteString("PUBLIC KEY", SubjectPublicKeyInfo) + "\n";
+}
