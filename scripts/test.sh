@@ -12,13 +12,15 @@ log() { echo "test.sh: $*" >&2; }
 # Debian packages the tests use (python3-cryptography, PyJWT and jwcrypto for the independent checks,
 # openssl to check certificates and CSRs, python3-pyflakes to check the Odoo addons without Odoo,
 # docker-compose to validate the compose file, PostgreSQL 15 for the integration tests, promtool
-# to check /metrics).
+# to check /metrics, SoftHSM2 and pkcs11-tool for the HSM tests).
 need=()
 /usr/bin/python3 -c 'import cryptography' 2>/dev/null || need+=(python3-cryptography)
 /usr/bin/python3 -c 'import jwt' 2>/dev/null || need+=(python3-jwt)
 /usr/bin/python3 -c 'import jwcrypto' 2>/dev/null || need+=(python3-jwcrypto)
 /usr/bin/python3 -c 'import pyflakes' 2>/dev/null || need+=(python3-pyflakes)
 command -v openssl >/dev/null || need+=(openssl)
+[ -e /usr/lib/softhsm/libsofthsm2.so ] || need+=(softhsm2)
+command -v pkcs11-tool >/dev/null || need+=(opensc)
 command -v docker-compose >/dev/null || need+=(docker-compose)
 [ -x /usr/lib/postgresql/15/bin/initdb ] || need+=(postgresql-15)
 command -v promtool >/dev/null || need+=(prometheus)

@@ -1,20 +1,11 @@
 using OpenG2P.KeyBridge.Server.Hosting;
-using OpenG2P.KeyBridge.Server.Jobs;
 using OpenG2P.KeyBridge.Server.Jobs.Cli;
 
 if (JobCli.Handles(args))
 {
     return await JobCli.RunAsync(args, Console.Out, Console.Error);
 }
-
-var builder = WebApplication.CreateBuilder(args);
-builder.AddKeyBridge();
-builder.AddKeyBridgeJobs();
-
-var app = builder.Build();
-app.MapKeyBridge();
-app.MapKeyBridgeJobs();
-return await app.RunKeyBridgeAsync();
+return await KeyBridgeStartup.RunAsync(args);
 
 /// <summary>Entry point; public so integration tests can reference the assembly.</summary>
 public partial class Program;

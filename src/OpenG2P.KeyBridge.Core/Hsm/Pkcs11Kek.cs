@@ -72,7 +72,8 @@ public sealed class Pkcs11Kek : IKekProvider
         {
             return _token.Run(s => s.Decrypt(Gcm(iv, aad), Handle(s), body));
         }
-        catch (Pkcs11Exception e) when (e.RV is CKR.CKR_ENCRYPTED_DATA_INVALID or CKR.CKR_ENCRYPTED_DATA_LEN_RANGE or CKR.CKR_FUNCTION_FAILED)
+        catch (Pkcs11Exception e) when (e.RV is CKR.CKR_ENCRYPTED_DATA_INVALID or CKR.CKR_ENCRYPTED_DATA_LEN_RANGE or CKR.CKR_FUNCTION_FAILED
+                                           or CKR.CKR_GENERAL_ERROR)
         {
             throw new KeyBridgeException(KeyBridgeError.KeyMaterialCorrupt,
                 "stored key material does not authenticate under the token's KEK (wrong KEK, or the row was altered)", e);
@@ -126,6 +127,8 @@ public sealed class Pkcs11Kek : IKekProvider
             f.Create(CKA.CKA_MODIFIABLE, false),
             f.Create(CKA.CKA_ENCRYPT, true),
             f.Create(CKA.CKA_DECRYPT, true),
+            f.Create(CKA.CKA_SIGN, false),
+            f.Create(CKA.CKA_VERIFY, false),
             f.Create(CKA.CKA_WRAP, false),
             f.Create(CKA.CKA_UNWRAP, false),
             f.Create(CKA.CKA_LABEL, _label),

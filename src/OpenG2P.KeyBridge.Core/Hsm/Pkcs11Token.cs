@@ -19,19 +19,31 @@ public sealed class Pkcs11Token : IDisposable
         CKR.CKR_DEVICE_REMOVED, CKR.CKR_TOKEN_NOT_PRESENT, CKR.CKR_SESSION_HANDLE_INVALID, CKR.CKR_SESSION_CLOSED,
         CKR.CKR_DEVICE_ERROR, CKR.CKR_USER_NOT_LOGGED_IN, CKR.CKR_OBJECT_HANDLE_INVALID, CKR.CKR_KEY_HANDLE_INVALID,
         CKR.CKR_SLOT_ID_INVALID, CKR.CKR_TOKEN_NOT_RECOGNIZED, CKR.CKR_GENERAL_ERROR, CKR.CKR_DEVICE_MEMORY,
+        CKR.CKR_CRYPTOKI_NOT_INITIALIZED,
     ];
 
     private readonly Pkcs11Options _options;
     private readonly Pkcs11InteropFactories _factories = new();
-    private readonly IPkcs11Library _library;
+    private IPkcs11Library _library;
     private readonly SemaphoreSlim _slots;
     private readonly ConcurrentBag<(ISession Session, long Generation)> _idle = [];
     private readonly Lock _gate = new();
     private ISlot? _slot;
     private int _open;
+    private int _maxOpen;
     private long _generation;
     private long _lastAttempt;
     private bool _connected;
+
+    static Pkcs11Token()
+    {
+        // Pkcs11Interop asks for "libdl", which glibc 2.34+ ships only as libdl.so.2 (no dev symlink
+        // on a runtime image): resolve it explicitly.
+        System.Runtime.InteropServices.NativeLibrary.SetDllImportResolver(typeof(IPkcs11Library).Assembly, (name, assembly, path) =>
+            name == "libdl" && OperatingSystem.IsLinux() && System.Runtime.InteropServices.NativeLibrary.TryLoad("libdl.so.2", out var handle)
+                ? handle
+                : IntPtr.Zero);
+    }
 
     public Pkcs11Token(Pkcs11Options options)
     {
@@ -41,19 +53,40 @@ public sealed class Pkcs11Token : IDisposable
             throw new KeyBridgeException(KeyBridgeError.HsmUnavailable, "Kek:Pkcs11:PoolSize must be at least 1");
         }
         _slots = new SemaphoreSlim(options.PoolSize, options.PoolSize);
-        try
-        {
-            _library = _factories.Pkcs11LibraryFactory.LoadPkcs11Library(_factories, options.Library, AppType.MultiThreaded);
-        }
-        catch (Exception e) when (e is not KeyBridgeException)
-        {
-            throw new KeyBridgeException(KeyBridgeError.HsmUnavailable,
-                $"the PKCS#11 module '{options.Library}' cannot be loaded ({e.GetType().Name}); check Kek:Pkcs11:Library", e);
-        }
+        _library = Load();
         lock (_gate)
         {
             Connect();
         }
+    }
+
+    private IPkcs11Library Load()
+    {
+        try
+        {
+            return _factories.Pkcs11LibraryFactory.LoadPkcs11Library(_factories, _options.Library, AppType.MultiThreaded);
+        }
+        catch (Exception e) when (e is not KeyBridgeException)
+        {
+            throw new KeyBridgeException(KeyBridgeError.HsmUnavailable,
+                $"the PKCS#11 module '{_options.Library}' cannot be loaded ({e.GetType().Name}); check Kek:Pkcs11:Library", e);
+        }
+    }
+
+    /// <summary>
+    /// After the token was lost some modules keep a broken state until they are finalized and
+    /// initialized again (C_Finalize / C_Initialize): do that before each reconnect attempt.
+    /// </summary>
+    private void Reload()
+    {
+        try
+        {
+            _library.Dispose();
+        }
+        catch (Pkcs11Exception)
+        {
+        }
+        _library = Load();
     }
 
     public Pkcs11InteropFactories Factories => _factories;
@@ -64,6 +97,9 @@ public sealed class Pkcs11Token : IDisposable
     public int PoolSize => _options.PoolSize;
 
     public int BorrowedSessions => _options.PoolSize - _slots.CurrentCount;
+
+    /// <summary>The most sessions ever open at once.</summary>
+    public int MaxOpenSessions => Volatile.Read(ref _maxOpen);
 
     public string TokenSerial { get; private set; } = "";
 
@@ -94,7 +130,7 @@ public sealed class Pkcs11Token : IDisposable
             borrowed = Borrow();
             return operation(borrowed.Value.Session);
         }
-        catch (Pkcs11Exception e) when (ConnectionLost.Contains(e.RV))
+        catch (Pkcs11Exception e) when (ConnectionLost.Contains(e.RV) && !(e.RV == CKR.CKR_GENERAL_ERROR && StillAnswers(borrowed)))
         {
             Disconnect();
             throw new KeyBridgeException(KeyBridgeError.HsmUnavailable, $"the HSM token is unavailable ({e.RV}); retrying on the next call", e);
@@ -126,6 +162,24 @@ public sealed class Pkcs11Token : IDisposable
         }
     }
 
+    /// <summary>
+    /// Some modules answer CKR_GENERAL_ERROR for a failed operation (SoftHSM2 does for a GCM tag
+    /// that does not verify): when the session still answers, the token is fine and the error is
+    /// the operation's own.
+    /// </summary>
+    private static bool StillAnswers((ISession Session, long Generation)? borrowed)
+    {
+        try
+        {
+            borrowed?.Session.GetSessionInfo();
+            return borrowed is not null;
+        }
+        catch (Pkcs11Exception)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Back to the pool, unless the session belongs to a connection that has since been closed.</summary>
     private void Return((ISession Session, long Generation) borrowed)
     {
@@ -146,6 +200,8 @@ public sealed class Pkcs11Token : IDisposable
                 {
                     throw new KeyBridgeException(KeyBridgeError.HsmUnavailable, "the HSM token is unavailable; reconnecting");
                 }
+                _lastAttempt = now;
+                Reload();
                 Connect();
             }
         }
@@ -159,7 +215,7 @@ public sealed class Pkcs11Token : IDisposable
         lock (_gate)
         {
             var opened = _slot!.OpenSession(SessionType.ReadWrite);
-            _open++;
+            _maxOpen = Math.Max(_maxOpen, ++_open);
             return (opened, Interlocked.Read(ref _generation));
         }
     }
@@ -181,7 +237,7 @@ public sealed class Pkcs11Token : IDisposable
             }
             TokenSerial = _slot.GetTokenInfo().SerialNumber.Trim();
             var session = _slot.OpenSession(SessionType.ReadWrite);
-            _open++;
+            _maxOpen = Math.Max(_maxOpen, ++_open);
             try
             {
                 session.Login(CKU.CKU_USER, _options.Pin);

@@ -11,12 +11,16 @@ namespace OpenG2P.KeyBridge.Server.Auth;
 /// </summary>
 public sealed class BearerAuthenticator(TokenService tokens, OidcTokenValidator oidc, AuditLog audit, KeyBridgeMetrics metrics, TimeProvider time)
 {
-    public readonly record struct Result(Caller? Caller, string? Error);
+    /// <summary>The caller, or why not: <see cref="Failure"/> is <c>authentication_failed</c>, or an infrastructure error (HSM, storage) that kept the token from being checked.</summary>
+    public readonly record struct Result(Caller? Caller, string? Error, KeyBridgeError? Failure = null)
+    {
+        public KeyBridgeError FailureOrDefault => Failure ?? KeyBridgeError.AuthenticationFailed;
+    }
 
     public async ValueTask<Result> AuthenticateAsync(HttpContext http, string requestId)
     {
         var result = await ValidateAsync(http);
-        if (result.Error is not null)
+        if (result.Error is not null && result.Failure is null)
         {
             metrics.AuthenticationFailed("bearer");
             try
@@ -89,6 +93,10 @@ public sealed class BearerAuthenticator(TokenService tokens, OidcTokenValidator 
         catch (KeyBridgeException e) when (e.Error == KeyBridgeError.AuthenticationFailed)
         {
             return new(null, e.Message);
+        }
+        catch (KeyBridgeException e)
+        {
+            return new(null, "the token cannot be checked right now: " + e.Message, e.Error);
         }
     }
 }

@@ -44,7 +44,17 @@ public sealed partial class OAuthController(IKeyStore store, TokenService tokens
             await AuditAsync(claimed, "denied", "authentication_failed");
             return OAuthError(401, "invalid_client", "unknown client, wrong secret, or disabled client");
         }
-        var (token, expiresIn) = await tokens.IssueAsync(client, HttpContext.RequestAborted);
+        string token;
+        int expiresIn;
+        try
+        {
+            (token, expiresIn) = await tokens.IssueAsync(client, HttpContext.RequestAborted);
+        }
+        catch (OpenG2P.KeyBridge.Errors.KeyBridgeException e)
+        {
+            // The token-signing key cannot be used (HSM or KEK unavailable, or its material does not unwrap).
+            return OAuthError(503, "temporarily_unavailable", $"no token can be issued right now ({e.Error.Name})");
+        }
         try
         {
             await AuditAsync(client.ClientId, "ok", null);

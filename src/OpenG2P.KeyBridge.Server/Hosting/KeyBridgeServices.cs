@@ -115,6 +115,7 @@ public static class KeyBridgeServices
         if (o.Provider == "pkcs11")
         {
             var token = sp.GetRequiredService<Pkcs11Token>();
+            sp.GetRequiredService<KeyBridgeMetrics>().ObserveHsm(token);
             previous.AddRange(o.Pkcs11.PreviousKekLabels.Select(label => new Pkcs11Kek(token, label, createIfMissing: false)));
             var softwareFile = o.Software.KeyFile ?? Path.Combine(storage.DataDirectory, "kek.key");
             if (!string.IsNullOrEmpty(o.Software.Key) || File.Exists(softwareFile))

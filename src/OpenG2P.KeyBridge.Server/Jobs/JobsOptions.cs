@@ -25,6 +25,10 @@ public sealed class JobsOptions
     [Range(1, 3600)]
     public int RecoverySeconds { get; set; } = 30;
 
+    /// <summary>Upper bound on key versions rewrapped per second by a KEK rotation (0: no limit), to spare an HSM in use.</summary>
+    [Range(0, 1_000_000)]
+    public int KekRotationRecordsPerSecond { get; set; }
+
     /// <summary>Time allowed for one Odoo request before it counts as a timeout and is retried.</summary>
     [Range(1, 3600)]
     public int OdooTimeoutSeconds { get; set; } = 60;

@@ -13,7 +13,8 @@ namespace OpenG2P.KeyBridge.Server.Jobs;
 /// on the version's KEK id, so the job is resumable and safe to run twice or on two nodes; the
 /// checkpoint is the last (key, version) handled.
 /// </summary>
-public sealed class KekRotationJob(IKeyStore store, IKekProvider kek, JobMetrics metrics) : IJobHandler
+public sealed class KekRotationJob(IKeyStore store, IKekProvider kek, JobMetrics metrics, Microsoft.Extensions.Options.IOptions<JobsOptions> options)
+    : IJobHandler
 {
     public const string KindName = "kek_rotation";
     private const int PageSize = 100;
@@ -32,8 +33,10 @@ public sealed class KekRotationJob(IKeyStore store, IKekProvider kek, JobMetrics
             }
         }
         var (afterName, afterVersion) = ParseCursor(progress.Cursor);
+        var rate = options.Value.KekRotationRecordsPerSecond;
         while (true)
         {
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
             var page = await store.ListVersionsNotWrappedByAsync(kek.KekId, afterName, afterVersion, PageSize, ct);
             if (page.Count == 0)
             {
@@ -68,6 +71,15 @@ public sealed class KekRotationJob(IKeyStore store, IKekProvider kek, JobMetrics
             if (await run.CheckpointAsync(progress, 0, 0, failures, ct))
             {
                 return JobState.Cancelled;
+            }
+            if (rate > 0)
+            {
+                // Spare the HSM: a page of N versions takes at least N / rate seconds.
+                var due = TimeSpan.FromSeconds((double)page.Count / rate) - System.Diagnostics.Stopwatch.GetElapsedTime(started);
+                if (due > TimeSpan.Zero)
+                {
+                    await Task.Delay(due, ct);
+                }
             }
         }
     }

@@ -20,6 +20,7 @@ public sealed class KeyBridgeMetrics
     private readonly Counter _auditFailures;
     private readonly Counter _anomalies;
     private readonly Counter _rateLimited;
+    private readonly CollectorRegistry _registry;
 
     public KeyBridgeMetrics(MaterialCache cache, CollectorRegistry? registry = null)
     {
@@ -43,6 +44,7 @@ public sealed class KeyBridgeMetrics
         var misses = f.CreateCounter("keybridge_key_cache_misses_total", "Key versions unwrapped with the KEK.");
         var entries = f.CreateGauge("keybridge_key_cache_entries", "Unwrapped key versions held in memory.");
         var registryInUse = registry ?? Metrics.DefaultRegistry;
+        _registry = registryInUse;
         registryInUse.AddBeforeCollectCallback(() =>
         {
             hits.IncTo(cache.Hits);
@@ -73,4 +75,23 @@ public sealed class KeyBridgeMetrics
     public void Anomaly(string kind) => _anomalies.WithLabels(kind).Inc();
 
     public void RateLimited() => _rateLimited.Inc();
+
+    /// <summary>HSM session pool gauges, registered when the PKCS#11 KEK is in use.</summary>
+    public void ObserveHsm(OpenG2P.KeyBridge.Hsm.Pkcs11Token token)
+    {
+        var f = Metrics.WithCustomRegistry(_registry);
+        var open = f.CreateGauge("keybridge_hsm_sessions_open", "PKCS#11 sessions open now.");
+        var borrowed = f.CreateGauge("keybridge_hsm_sessions_in_use", "PKCS#11 sessions lent to an operation now.");
+        var max = f.CreateGauge("keybridge_hsm_sessions_max_open", "Most PKCS#11 sessions ever open at once (never above the pool size).");
+        var size = f.CreateGauge("keybridge_hsm_pool_size", "Configured PKCS#11 session pool size.");
+        var up = f.CreateGauge("keybridge_hsm_connected", "1 while the token is reachable.");
+        _registry.AddBeforeCollectCallback(() =>
+        {
+            open.Set(token.OpenSessions);
+            borrowed.Set(token.BorrowedSessions);
+            max.Set(token.MaxOpenSessions);
+            size.Set(token.PoolSize);
+            up.Set(token.IsConnected ? 1 : 0);
+        });
+    }
 }

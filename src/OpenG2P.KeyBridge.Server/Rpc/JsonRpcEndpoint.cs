@@ -27,8 +27,8 @@ public static partial class JsonRpcEndpoint
         var caller = await auth.AuthenticateAsync(http, requestId);
         if (caller.Error is { } authError)
         {
-            await WriteAsync(http, StatusCodes.Status401Unauthorized,
-                JsonRpcDispatcher.Error(RequestId.Null, KeyBridgeError.AuthenticationFailed, authError, requestId));
+            await WriteAsync(http, caller.FailureOrDefault.HttpStatus,
+                JsonRpcDispatcher.Error(RequestId.Null, caller.FailureOrDefault, authError, requestId));
             return;
         }
         if (!rateLimiter.TryAcquire(caller.Caller!.ClientId))
@@ -70,8 +70,8 @@ public static partial class JsonRpcEndpoint
         var caller = await auth.AuthenticateAsync(http, requestId);
         if (caller.Error is { } authError)
         {
-            await WriteAsync(http, StatusCodes.Status401Unauthorized,
-                JsonRpcDispatcher.Error(RequestId.Null, KeyBridgeError.AuthenticationFailed, authError, requestId));
+            await WriteAsync(http, caller.FailureOrDefault.HttpStatus,
+                JsonRpcDispatcher.Error(RequestId.Null, caller.FailureOrDefault, authError, requestId));
             return;
         }
         using var socket = await http.WebSockets.AcceptWebSocketAsync();

@@ -19,9 +19,16 @@ public static class Repo
     }
 
     /// <summary>Runs a program and returns its exit code, stdout and stderr.</summary>
-    public static async Task<(int Code, string Out, string Err)> RunAsync(string file, params string[] args)
+    public static Task<(int Code, string Out, string Err)> RunAsync(string file, params string[] args) =>
+        RunWithEnvAsync(new Dictionary<string, string>(), file, args);
+
+    public static async Task<(int Code, string Out, string Err)> RunWithEnvAsync(IDictionary<string, string> env, string file, params string[] args)
     {
         var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var (k, v) in env)
+        {
+            psi.Environment[k] = v;
+        }
         foreach (var a in args)
         {
             psi.ArgumentList.Add(a);
