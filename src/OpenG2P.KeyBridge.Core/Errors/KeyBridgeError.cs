@@ -52,6 +52,7 @@ public sealed record KeyBridgeError(string Name, int Code, int HttpStatus)
     public static readonly KeyBridgeError StorageUnavailable = new("storage_unavailable", 4002, 503);
     public static readonly KeyBridgeError KekUnavailable = new("kek_unavailable", 4003, 503);
     public static readonly KeyBridgeError KeyMaterialCorrupt = new("key_material_corrupt", 4004, 500);
+    public static readonly KeyBridgeError UnsupportedByHsm = new("unsupported_by_hsm", 4005, 400);
 
     // Jobs (7xxx).
     public static readonly KeyBridgeError JobNotFound = new("job_not_found", 7001, 404);
@@ -65,7 +66,7 @@ public sealed record KeyBridgeError(string Name, int Code, int HttpStatus)
         UnsupportedOperation, NotExportable, DeletionNotAllowed, InvalidPolicy, NoActiveVersion, CertificateNotFound,
         CiphertextMalformed, ContextMismatch, ContextRequired, InvalidBase64, InvalidContext, MacMalformed,
         CertificateMalformed, CertificateMismatch, CertificateExpired,
-        HsmUnavailable, StorageUnavailable, KekUnavailable, KeyMaterialCorrupt,
+        HsmUnavailable, StorageUnavailable, KekUnavailable, KeyMaterialCorrupt, UnsupportedByHsm,
         JobNotFound,
     ];
 }

@@ -12,7 +12,7 @@ public sealed record KeyPolicyLimits(TimeSpan MinRotationPeriod)
 }
 
 /// <summary>Write side of the key model: create, rotate, configure, revoke, destroy, export.</summary>
-public sealed class KeyManager(IKeyStore store, KeyRing ring, TimeProvider time, KeyPolicyLimits? limits = null)
+public sealed class KeyManager(IKeyStore store, KeyRing ring, TimeProvider time, KeyPolicyLimits? limits = null, Hsm.HsmAccess? hsm = null)
 {
     private readonly KeyPolicyLimits _limits = limits ?? KeyPolicyLimits.Default;
 
@@ -32,8 +32,7 @@ public sealed class KeyManager(IKeyStore store, KeyRing ring, TimeProvider time,
         ValidatePolicy(policy, type, latestVersion: 1);
         var now = time.GetUtcNow();
         var key = new KeyRecord { Name = name, Type = type, Policy = policy, CreatedAt = now, UpdatedAt = now, Versions = [] };
-        using var fresh = FreshMaterial.Generate(type);
-        var created = await store.CreateKeyAsync(key, fresh.ForVersion(ring.Kek, name, 1), ct).ConfigureAwait(false);
+        var created = await WithNewMaterialAsync(name, type, policy, make => store.CreateKeyAsync(key, make(1), ct)).ConfigureAwait(false);
         ring.Remember(created);
         ring.MarkChanged();
         PolicyChanged?.Invoke(created);
@@ -48,9 +47,7 @@ public sealed class KeyManager(IKeyStore store, KeyRing ring, TimeProvider time,
     public async Task<KeyVersionRecord> RotateAsync(string name, CancellationToken ct = default)
     {
         var key = await LoadAsync(name, ct).ConfigureAwait(false);
-        // Generated before the store takes its lock: an RSA-4096 key pair can take a second.
-        using var fresh = FreshMaterial.Generate(key.Type);
-        var version = await store.AddVersionAsync(name, v => fresh.ForVersion(ring.Kek, name, v), ct).ConfigureAwait(false);
+        var version = await WithNewMaterialAsync(name, key.Type, key.Policy, make => store.AddVersionAsync(name, make, ct)).ConfigureAwait(false);
         ring.Invalidate(name);
         return version;
     }
@@ -68,13 +65,19 @@ public sealed class KeyManager(IKeyStore store, KeyRing ring, TimeProvider time,
             return null;
         }
         var cutoff = time.GetUtcNow() - period;
-        using var fresh = FreshMaterial.Generate(key.Type);
-        var version = await store.AddVersionIfLatestOlderAsync(name, cutoff, v => fresh.ForVersion(ring.Kek, name, v), ct).ConfigureAwait(false);
-        if (version is not null)
+        try
         {
+            // Not due: the material made for the version is discarded (an HSM pair is destroyed again).
+            var version = await WithNewMaterialAsync(name, key.Type, key.Policy, async make =>
+                await store.AddVersionIfLatestOlderAsync(name, cutoff, make, ct).ConfigureAwait(false) ?? throw new NotDueException())
+                .ConfigureAwait(false);
             ring.Invalidate(name);
+            return version;
         }
-        return version;
+        catch (NotDueException)
+        {
+            return null;
+        }
     }
 
     public async Task<KeyRecord> ConfigureAsync(string name, Func<KeyPolicy, KeyPolicy> change, CancellationToken ct = default)
@@ -190,6 +193,35 @@ public sealed class KeyManager(IKeyStore store, KeyRing ring, TimeProvider time,
         public void Dispose() => CryptographicOperations.ZeroMemory(secret);
     }
 
+    /// <summary>
+    /// Makes the new version's material and hands the store a factory for it. Software keys are
+    /// generated (and KEK-wrapped) before the store takes its lock — an RSA-4096 pair can take a
+    /// second. HSM-resident keys are generated in the token first; if the row then cannot be
+    /// written, the token objects are destroyed again, so neither side is left half-written.
+    /// </summary>
+    private async Task<T> WithNewMaterialAsync<T>(string name, KeyType type, KeyPolicy policy, Func<Func<int, NewKeyVersion>, Task<T>> write)
+    {
+        if (!policy.HsmResident)
+        {
+            using var fresh = FreshMaterial.Generate(type);
+            return await write(v => fresh.ForVersion(ring.Kek, name, v)).ConfigureAwait(false);
+        }
+        var keys = (hsm ?? new Hsm.HsmAccess(null)).Require(name);
+        var pair = keys.Generate(type, name);
+        try
+        {
+            return await write(_ => new NewKeyVersion(Hsm.HsmObjectRef.Encode(pair.ObjectId), Hsm.HsmObjectRef.KekId, pair.SubjectPublicKeyInfo))
+                .ConfigureAwait(false);
+        }
+        catch
+        {
+            keys.Destroy(pair.ObjectId);
+            throw;
+        }
+    }
+
+    private sealed class NotDueException : Exception;
+
     private void ValidatePolicy(KeyPolicy p, KeyType type, int latestVersion)
     {
         if (p.SigningAlgorithm is { } a && !type.Allows(a))
@@ -209,7 +241,18 @@ public sealed class KeyManager(IKeyStore store, KeyRing ring, TimeProvider time,
         }
         if (p.HsmResident)
         {
-            throw new KeyBridgeException(KeyBridgeError.InvalidPolicy, "hsm_resident keys need the PKCS#11 KEK provider");
+            if (hsm?.Keys is null)
+            {
+                throw new KeyBridgeException(KeyBridgeError.InvalidPolicy, "hsm_resident keys need the PKCS#11 provider (Kek:Provider=pkcs11)");
+            }
+            if (!type.IsSigningType())
+            {
+                throw new KeyBridgeException(KeyBridgeError.InvalidPolicy, "only signing keys (ecdsa-p256, ed25519, rsa-*) can be hsm_resident");
+            }
+            if (p.Exportable)
+            {
+                throw new KeyBridgeException(KeyBridgeError.InvalidPolicy, "an hsm_resident key cannot be exportable: its private key never leaves the token");
+            }
         }
         foreach (var f in p.RequiredContext)
         {

@@ -94,6 +94,9 @@ public sealed class MaterialCache(int capacity)
 
         internal Lease(Entry entry) => _entry = entry;
 
+        /// <summary>False for the default value (no cached material behind it).</summary>
+        public bool HasEntry => _entry is not null;
+
         public ReadOnlySpan<byte> Material => _entry.Material;
 
         /// <summary>A cached AES-GCM instance for this version, rented for this lease.</summary>

@@ -10,16 +10,16 @@ namespace OpenG2P.KeyBridge.Signing;
 /// the seam for the PKCS#11 provider: such a version's private key is a token object, and its
 /// <see cref="ISigner"/> will call <c>C_Sign</c> in the token instead of unwrapping anything.
 /// </summary>
-public sealed class SignerSource(KeyRing ring)
+public sealed class SignerSource(KeyRing ring, Hsm.HsmAccess? hsm = null)
 {
     public Lease Acquire(KeyRecord key, KeyVersionRecord version)
     {
         SignatureAlgorithms.RequireSigningKey(key, "signing");
         if (key.Policy.HsmResident)
         {
-            // The PKCS#11 provider plugs in here: a token-object signer for this version.
-            throw new KeyBridgeException(KeyBridgeError.HsmUnavailable,
-                $"key '{key.Name}' is HSM-resident and this build has no PKCS#11 signer");
+            // The private key is a token object: C_Sign in the token, nothing to unwrap.
+            var keys = (hsm ?? new Hsm.HsmAccess(null)).Require(key.Name);
+            return new Lease(default, keys.Signer(key.Type, Hsm.HsmObjectRef.Decode(key, version)));
         }
         var material = ring.Lease(key, version);
         try
@@ -43,6 +43,11 @@ public sealed class SignerSource(KeyRing ring)
 
         public void Dispose()
         {
+            if (!material.HasEntry)
+            {
+                signer.Dispose();
+                return;
+            }
             material.Return(signer);
             material.Dispose();
         }

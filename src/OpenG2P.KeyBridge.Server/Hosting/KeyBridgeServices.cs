@@ -41,6 +41,9 @@ public static class KeyBridgeServices
         services.AddSingleton(sp => new MaterialCache(sp.GetRequiredService<IOptions<CacheOptions>>().Value.MaxKeyVersions));
         services.AddSingleton(sp => new KeyRing(sp.GetRequiredService<IKeyStore>(), sp.GetRequiredService<IKekProvider>(),
             sp.GetRequiredService<MaterialCache>(), TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<CacheOptions>>().Value.MetadataSeconds)));
+        services.AddSingleton(sp => new HsmAccess(sp.GetRequiredService<IOptions<KekOptions>>().Value.Provider == "pkcs11"
+            ? new Pkcs11KeyPairs(sp.GetRequiredService<Pkcs11Token>())
+            : null));
         services.AddSingleton<KeyManager>();
         services.AddSingleton<DataCrypto>();
         services.AddSingleton<MacOperations>();

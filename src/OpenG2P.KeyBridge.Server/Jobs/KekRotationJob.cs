@@ -86,6 +86,10 @@ public sealed class KekRotationJob(IKeyStore store, IKekProvider kek, JobMetrics
 
     private async Task<bool> RewrapAsync(WrappedVersion v, CancellationToken ct)
     {
+        if (v.KekId == OpenG2P.KeyBridge.Hsm.HsmObjectRef.KekId)
+        {
+            return false; // an HSM-resident key pair: nothing is wrapped, the token holds it
+        }
         var source = KekSet.Find(kek, v.KekId)
             ?? throw new KeyBridgeException(KeyBridgeError.KekUnavailable,
                 $"no configured KEK has id '{v.KekId ?? "(none)"}'; add it to Kek:Software:PreviousKeys");
