@@ -14,10 +14,11 @@ RUN apt-get update \
  && chown -R keybridge /var/lib/keybridge
 WORKDIR /app
 COPY --from=build /app ./
+COPY docker/entrypoint.sh /usr/local/bin/keybridge-entrypoint
 USER keybridge
 ENV Urls=http://0.0.0.0:8080 \
     Storage__DataDirectory=/var/lib/keybridge/data \
     SOFTHSM2_CONF=/var/lib/keybridge/softhsm2.conf
 EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=3s --retries=5 CMD curl -fsS http://127.0.0.1:8080/health/ready || exit 1
-ENTRYPOINT ["dotnet", "OpenG2P.KeyBridge.Server.dll"]
+ENTRYPOINT ["/usr/local/bin/keybridge-entrypoint"]

@@ -32,7 +32,7 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 log "validating docker-compose.yml"
-KEYBRIDGE_DB_PASSWORD=x KEYBRIDGE_ADMIN_SECRET=x KEYBRIDGE_KEK=x ODOO_DB_PASSWORD=x docker-compose -f docker-compose.yml config -q
+KEYBRIDGE_DB_PASSWORD=x KEYBRIDGE_ADMIN_SECRET=x KEYBRIDGE_HSM_PIN=x KEYBRIDGE_HSM_SO_PIN=x ODOO_DB_PASSWORD=x docker-compose -f docker-compose.yml config -q
 
 eval "$(scripts/test-postgres.sh start)"
 kb_pid=
