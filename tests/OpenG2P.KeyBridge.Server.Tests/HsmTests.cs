@@ -84,6 +84,8 @@ public sealed class HsmTests
             await admin.ResultAsync("key.create", new { name, type = "aes-256-gcm" });
             keys.Add(name);
         }
+        var signing = ServerFixture.UniqueName("hsmsig");
+        await admin.ResultAsync("key.create", new { name = signing, type = "ecdsa-p256", hsm_resident = true });
         using var gate = new SemaphoreSlim(48);
         var failures = 0;
         await Task.WhenAll(Enumerable.Range(0, 2000).Select(async i =>
@@ -91,7 +93,10 @@ public sealed class HsmTests
             await gate.WaitAsync();
             try
             {
-                var r = await admin.CallAsync("encrypt_data", new { key = keys[i % keys.Count], text = "x" });
+                // Every fourth call signs inside the token (C_Sign); the others unwrap key versions there.
+                var r = i % 4 == 0
+                    ? await admin.CallAsync("jwt_sign", new { key = signing, payload = new { i } })
+                    : await admin.CallAsync("encrypt_data", new { key = keys[i % keys.Count], text = "x" });
                 if (r.TryGetProperty("error", out _))
                 {
                     Interlocked.Increment(ref failures);
