@@ -84,11 +84,18 @@ public abstract partial class SqlKeyStore
         }, null, ct);
     }
 
-    public Task<KeyRecord> UpdatePolicyAsync(string name, KeyPolicy policy, CancellationToken ct = default)
+    public Task<KeyRecord> UpdatePolicyAsync(string name, Func<KeyRecord, KeyPolicy> change, CancellationToken ct = default)
     {
-        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(change);
         return InTransactionAsync(async (c, tx) =>
         {
+            // The no-op update locks the key row (SQLite: BEGIN IMMEDIATE already holds the write lock),
+            // so concurrent policy changes and rotations apply one after another, each to the latest state.
+            if (await Db.ExecuteAsync(c, tx, "UPDATE keys SET updated_at = updated_at WHERE name = @name", ct, ("name", name)).ConfigureAwait(false) == 0)
+            {
+                throw KeyMissing(name);
+            }
+            var policy = change((await ReadKeyAsync(c, tx, name, ct).ConfigureAwait(false))!);
             var changed = await Db.ExecuteAsync(c, tx, """
                 UPDATE keys SET rotation_period_ms = @rotation, exportable = @exportable, deletion_allowed = @deletable,
                                 min_decryption_version = @min, hsm_resident = @hsm, required_context = @context,

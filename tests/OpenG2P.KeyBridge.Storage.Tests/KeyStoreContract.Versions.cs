@@ -79,6 +79,28 @@ public abstract partial class KeyStoreContract
     }
 
     [Fact]
+    public async Task Concurrent_policy_changes_do_not_overwrite_each_other()
+    {
+        var name = Unique("policy-race");
+        await Store.CreateKeyAsync(Key(name), Material());
+        for (var i = 0; i < 9; i++)
+        {
+            await Store.AddVersionAsync(name, _ => Material());
+        }
+        var nodes = new[] { Store, Fixture.OtherNode };
+        // Each change reads the policy it changes; with a read-then-write race some would be lost.
+        await Task.WhenAll(Enumerable.Range(1, 10).Select(i => Task.Run(() =>
+            nodes[i % 2].UpdatePolicyAsync(name, k => k.Policy with
+            {
+                MinDecryptionVersion = Math.Max(k.Policy.MinDecryptionVersion, i),
+                RequiredContext = [.. k.Policy.RequiredContext, $"f{i}"],
+            }))));
+        var key = (await Store.GetKeyAsync(name))!;
+        Assert.Equal(10, key.Policy.MinDecryptionVersion);
+        Assert.Equal(Enumerable.Range(1, 10).Select(i => $"f{i}").Order(), key.Policy.RequiredContext.Order());
+    }
+
+    [Fact]
     public async Task Policy_update_is_stored_and_returned()
     {
         var name = Unique("policy");

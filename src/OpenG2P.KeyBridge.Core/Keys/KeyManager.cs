@@ -82,10 +82,14 @@ public sealed class KeyManager(IKeyStore store, KeyRing ring, TimeProvider time,
 
     public async Task<KeyRecord> ConfigureAsync(string name, Func<KeyPolicy, KeyPolicy> change, CancellationToken ct = default)
     {
-        var key = await LoadAsync(name, ct).ConfigureAwait(false);
-        var policy = change(key.Policy);
-        ValidatePolicy(policy, key.Type, key.LatestVersion);
-        var updated = await store.UpdatePolicyAsync(name, policy, ct).ConfigureAwait(false);
+        KeyNames.Validate(name);
+        // Applied to the key as it is under the store's row lock, so concurrent changes do not overwrite each other.
+        var updated = await store.UpdatePolicyAsync(name, key =>
+        {
+            var policy = change(key.Policy);
+            ValidatePolicy(policy, key.Type, key.LatestVersion);
+            return policy;
+        }, ct).ConfigureAwait(false);
         ring.Invalidate(name);
         PolicyChanged?.Invoke(updated);
         return updated;

@@ -38,7 +38,14 @@ public interface IKeyStore
     Task<KeyVersionRecord?> AddVersionIfLatestOlderAsync(string name, DateTimeOffset createdAtOrBefore, Func<int, NewKeyVersion> makeVersion,
         CancellationToken ct = default);
 
-    Task<KeyRecord> UpdatePolicyAsync(string name, KeyPolicy policy, CancellationToken ct = default);
+    /// <summary>
+    /// Changes a key's policy under the key-row lock: <paramref name="change"/> sees the current key
+    /// (and may throw to refuse), so concurrent changes never overwrite each other.
+    /// </summary>
+    Task<KeyRecord> UpdatePolicyAsync(string name, Func<KeyRecord, KeyPolicy> change, CancellationToken ct = default);
+
+    Task<KeyRecord> UpdatePolicyAsync(string name, KeyPolicy policy, CancellationToken ct = default) =>
+        UpdatePolicyAsync(name, _ => policy, ct);
 
     /// <summary>Sets a version's stored state; destroying also erases its wrapped material.</summary>
     Task<KeyRecord> SetVersionStateAsync(string name, int version, VersionState state, CancellationToken ct = default);
