@@ -147,8 +147,9 @@ public sealed class VoucherOperations(SignatureOperations signatures, KeyRing ri
     /// Redeems by token (checked first: a forged or altered token is <c>voucher_invalid</c>) or by id. The ledger's
     /// conditional update decides, so of concurrent attempts on any number of nodes exactly one succeeds.
     /// </summary>
+    /// <param name="found">Told the ledger row before it changes (for the audit record, which names the signing key version).</param>
     public async Task<VoucherRecord> RedeemAsync(string? token, string? voucherId, string redeemedBy, string? redeemer, Action<string> authorize,
-        CancellationToken ct = default)
+        Action<VoucherRecord> found, CancellationToken ct = default)
     {
         VoucherRecord voucher;
         if (token is not null)
@@ -166,15 +167,18 @@ public sealed class VoucherOperations(SignatureOperations signatures, KeyRing ri
             voucher = await GetAsync(voucherId!, ct).ConfigureAwait(false);
             authorize(voucher.KeyName);
         }
+        found(voucher);
         var change = await store.RedeemVoucherAsync(voucher.Id, redeemedBy, redeemer, ct).ConfigureAwait(false);
         return change.Outcome == VoucherChangeOutcome.Changed ? change.Voucher! : throw Refused(change, voucher.Id);
     }
 
     /// <summary>Revokes an issued or expired voucher; revoking a revoked one again changes nothing.</summary>
-    public async Task<VoucherRecord> RevokeAsync(string voucherId, string revokedBy, string? reason, Action<string> authorize, CancellationToken ct = default)
+    public async Task<VoucherRecord> RevokeAsync(string voucherId, string revokedBy, string? reason, Action<string> authorize, Action<VoucherRecord> found,
+        CancellationToken ct = default)
     {
         var voucher = await GetAsync(voucherId, ct).ConfigureAwait(false);
         authorize(voucher.KeyName);
+        found(voucher);
         var change = await store.RevokeVoucherAsync(voucher.Id, revokedBy, reason, ct).ConfigureAwait(false);
         return change.Outcome is VoucherChangeOutcome.Changed or VoucherChangeOutcome.AlreadyRevoked ? change.Voucher! : throw Refused(change, voucher.Id);
     }
