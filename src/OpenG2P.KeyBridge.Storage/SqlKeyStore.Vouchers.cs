@@ -19,6 +19,11 @@ public abstract partial class SqlKeyStore : IVoucherStore
         return InTransactionAsync<IReadOnlySet<string>>(async (c, tx) =>
         {
             var inserted = new HashSet<string>(vouchers.Count, StringComparer.Ordinal);
+            if (!MultiRowInserts)
+            {
+                await InsertOneByOneAsync(c, tx, vouchers, inserted, ct).ConfigureAwait(false);
+                return inserted;
+            }
             foreach (var chunk in vouchers.Chunk(InsertChunk))
             {
                 var sql = new StringBuilder($"INSERT INTO vouchers ({VoucherRows.InsertColumns}) VALUES ");
@@ -44,6 +49,33 @@ public abstract partial class SqlKeyStore : IVoucherStore
             }
             return inserted;
         }, null, ct);
+    }
+
+    /// <summary>One prepared statement, rebound per row, inside the caller's transaction.</summary>
+    private async Task InsertOneByOneAsync(DbConnection c, DbTransaction tx, IReadOnlyList<VoucherRecord> vouchers, HashSet<string> inserted,
+        CancellationToken ct)
+    {
+        var columns = VoucherRows.InsertColumns.Split(", ");
+        var names = columns.Select((_, j) => "p" + j.ToString(CultureInfo.InvariantCulture)).ToArray();
+        var cmd = Db.Command(c, tx,
+            $"INSERT INTO vouchers ({VoucherRows.InsertColumns}) VALUES (@{string.Join(", @", names)}) ON CONFLICT DO NOTHING RETURNING id",
+            [.. names.Select(n => (n, (object?)null))]);
+        await using (cmd.ConfigureAwait(false))
+        {
+            await cmd.PrepareAsync(ct).ConfigureAwait(false);
+            foreach (var v in vouchers)
+            {
+                var values = VoucherRows.Values(v, Time);
+                for (var j = 0; j < values.Length; j++)
+                {
+                    cmd.Parameters[j].Value = values[j] ?? DBNull.Value;
+                }
+                if (await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false) is string id)
+                {
+                    inserted.Add(id);
+                }
+            }
+        }
     }
 
     public Task<VoucherRecord?> GetVoucherAsync(string id, CancellationToken ct = default) =>
