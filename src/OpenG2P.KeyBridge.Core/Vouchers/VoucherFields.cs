@@ -13,7 +13,7 @@ public static partial class VoucherFields
     [GeneratedRegex("^[A-Za-z0-9._:/+=-]+$", RegexOptions.CultureInvariant)]
     private static partial Regex ReferenceShape();
 
-    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?([Zz]|[+-][0-9]{2}:[0-9]{2})$", RegexOptions.CultureInvariant)]
     private static partial Regex Rfc3339Shape();
 
     /// <summary>A program, beneficiary, redeemer or idempotency key: 1-128 letters, digits and <c>. _ : / + = -</c>.</summary>
@@ -30,6 +30,17 @@ public static partial class VoucherFields
         {
             throw new KeyBridgeException(KeyBridgeError.InvalidParams,
                 $"'{field}' must be 1-{MaxReferenceLength} letters, digits or . _ : / + = - (an opaque reference, not a name)");
+        }
+        return value;
+    }
+
+    /// <summary>A program name, as programs are named (e.g. <c>Cash Transfer 2026</c>): 1-128 characters, no control characters, no outer spaces.</summary>
+    public static string? Program(string? value, string field = "program")
+    {
+        if (value is not null && (value.Length is 0 or > MaxReferenceLength || value.Any(char.IsControl) || value.Trim().Length != value.Length))
+        {
+            throw new KeyBridgeException(KeyBridgeError.InvalidParams,
+                $"'{field}' must be 1-{MaxReferenceLength} characters without control characters or leading and trailing spaces");
         }
         return value;
     }

@@ -130,7 +130,7 @@ public sealed class VoucherMethods(RpcServices s)
         {
             throw new KeyBridgeException(KeyBridgeError.InvalidParams, "'limit' must be 1-1000");
         }
-        var program = VoucherFields.ReferenceOptional(p.Program, "program");
+        var program = VoucherFields.Program(p.Program);
         var after = VoucherFields.ReferenceOptional(p.After, "after");
         var rows = await s.Vouchers.ListAsync(program, VoucherStates.ParseOptional(p.State, "state"), after, p.Limit);
         var now = s.Vouchers.Now();
@@ -157,7 +157,8 @@ public sealed class VoucherMethods(RpcServices s)
         var idempotencyKey = i is null ? p.IdempotencyKey : i.IdempotencyKey;
         return new VoucherRequest
         {
-            Program = VoucherFields.Reference(i?.Program ?? p.Program, "program"),
+            Program = VoucherFields.Program(i?.Program ?? p.Program)
+                ?? throw new KeyBridgeException(KeyBridgeError.InvalidParams, "'program' is required"),
             Beneficiary = VoucherFields.Reference(i?.Beneficiary ?? p.Beneficiary, "beneficiary"),
             Amount = amount,
             Currency = currency,
