@@ -12,7 +12,8 @@ log() { echo "test.sh: $*" >&2; }
 # Debian packages the tests use (python3-cryptography, PyJWT and jwcrypto for the independent checks,
 # openssl to check certificates and CSRs, python3-pyflakes to check the Odoo addons without Odoo,
 # docker-compose to validate the compose file, PostgreSQL 15 for the integration tests, promtool
-# to check /metrics, SoftHSM2 and pkcs11-tool for the HSM tests).
+# to check /metrics, SoftHSM2 and pkcs11-tool for the HSM tests, zbarimg and rsvg-convert to decode
+# voucher QR codes).
 need=()
 /usr/bin/python3 -c 'import cryptography' 2>/dev/null || need+=(python3-cryptography)
 /usr/bin/python3 -c 'import jwt' 2>/dev/null || need+=(python3-jwt)
@@ -24,6 +25,8 @@ command -v pkcs11-tool >/dev/null || need+=(opensc)
 command -v docker-compose >/dev/null || need+=(docker-compose)
 [ -x /usr/lib/postgresql/15/bin/initdb ] || need+=(postgresql-15)
 command -v promtool >/dev/null || need+=(prometheus)
+command -v zbarimg >/dev/null || need+=(zbar-tools)
+command -v rsvg-convert >/dev/null || need+=(librsvg2-bin)
 if [ ${#need[@]} -gt 0 ]; then
     log "installing ${need[*]}"
     if [ "$(id -u)" -eq 0 ]; then SUDO=; else SUDO=sudo; fi

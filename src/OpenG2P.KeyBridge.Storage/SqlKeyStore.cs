@@ -24,6 +24,12 @@ public abstract partial class SqlKeyStore : IKeyStore, IAuditStore
     private protected virtual async Task<DbTransaction> BeginWriteAsync(DbConnection c, CancellationToken ct) =>
         await c.BeginTransactionAsync(ct).ConfigureAwait(false);
 
+    /// <summary>
+    /// Bulk inserts as multi-row INSERT statements (a round trip per thousand rows). SQLite is in-process, so it
+    /// prefers one prepared statement per row, and its parameter binding slows down with thousands of parameters.
+    /// </summary>
+    private protected virtual bool MultiRowInserts => true;
+
     /// <summary>Classifies provider exceptions only, so a failure of a caller's callback is never mistaken for a storage one.</summary>
     private protected abstract StoreFailure Classify(Exception ex);
 

@@ -39,6 +39,8 @@ public sealed class SqliteKeyStore : SqlKeyStore
 
     private protected override TimeCodec Time => TimeCodec.IsoText;
 
+    private protected override bool MultiRowInserts => false;
+
     public override Task MigrateAsync(CancellationToken ct = default) =>
         RunAsync(async c =>
         {

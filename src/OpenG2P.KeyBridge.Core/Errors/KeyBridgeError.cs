@@ -54,6 +54,15 @@ public sealed record KeyBridgeError(string Name, int Code, int HttpStatus)
     public static readonly KeyBridgeError KeyMaterialCorrupt = new("key_material_corrupt", 4004, 500);
     public static readonly KeyBridgeError UnsupportedByHsm = new("unsupported_by_hsm", 4005, 400);
 
+    // Vouchers (5xxx).
+    public static readonly KeyBridgeError VoucherNotFound = new("voucher_not_found", 5001, 404);
+    public static readonly KeyBridgeError VoucherAlreadyRedeemed = new("voucher_already_redeemed", 5002, 409);
+    public static readonly KeyBridgeError VoucherRevoked = new("voucher_revoked", 5003, 409);
+    public static readonly KeyBridgeError VoucherExpired = new("voucher_expired", 5004, 409);
+    public static readonly KeyBridgeError VoucherNotYetValid = new("voucher_not_yet_valid", 5005, 409);
+    public static readonly KeyBridgeError VoucherInvalid = new("voucher_invalid", 5006, 400);
+    public static readonly KeyBridgeError IdempotencyConflict = new("idempotency_conflict", 5007, 409);
+
     // Jobs (7xxx).
     public static readonly KeyBridgeError JobNotFound = new("job_not_found", 7001, 404);
 
@@ -67,6 +76,7 @@ public sealed record KeyBridgeError(string Name, int Code, int HttpStatus)
         CiphertextMalformed, ContextMismatch, ContextRequired, InvalidBase64, InvalidContext, MacMalformed,
         CertificateMalformed, CertificateMismatch, CertificateExpired,
         HsmUnavailable, StorageUnavailable, KekUnavailable, KeyMaterialCorrupt, UnsupportedByHsm,
+        VoucherNotFound, VoucherAlreadyRedeemed, VoucherRevoked, VoucherExpired, VoucherNotYetValid, VoucherInvalid, IdempotencyConflict,
         JobNotFound,
     ];
 }
@@ -79,4 +89,7 @@ public sealed class KeyBridgeException(KeyBridgeError error, string message, Exc
     : Exception(message, inner)
 {
     public KeyBridgeError Error { get; } = error;
+
+    /// <summary>Extra members of <c>error.data</c> (snake_case names), e.g. when and by whom a voucher was redeemed. Same rules as the message.</summary>
+    public IReadOnlyDictionary<string, object>? Details { get; init; }
 }

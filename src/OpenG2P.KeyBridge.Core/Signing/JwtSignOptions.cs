@@ -17,4 +17,10 @@ public sealed record JwtSignOptions
 
     /// <summary>RSA keys: RS256 or PS256 for this call; null uses the key's default.</summary>
     public SignatureAlgorithm? Algorithm { get; init; }
+
+    /// <summary>
+    /// The <c>typ</c> header instead of <c>JWT</c>/<c>JOSE</c> (explicit typing, RFC 8725 §3.11): vouchers use
+    /// <c>voucher+jwt</c>. Not offered by <c>jwt_sign</c>, so no other call can make a token of such a type.
+    /// </summary>
+    public string? Type { get; init; }
 }

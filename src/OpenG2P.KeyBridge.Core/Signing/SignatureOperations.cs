@@ -61,7 +61,7 @@ public sealed class SignatureOperations(KeyRing ring, SignerSource signers)
         {
             ["alg"] = alg.ToName(),
             ["kid"] = KeyIds.Format(key.Name, version.Version),
-            ["typ"] = payloadIsJsonObject ? "JWT" : "JOSE",
+            ["typ"] = options.Type ?? (payloadIsJsonObject ? "JWT" : "JOSE"),
         };
         if (options.IncludeCertificate || options.IncludeCertHash)
         {

@@ -20,6 +20,7 @@ public sealed partial class KeyBridgeInitializer(
     CertificateAuthority certificates,
     IOptions<BootstrapOptions> bootstrap,
     IOptions<DefaultsOptions> defaults,
+    IOptions<Vouchers.VoucherOptions> vouchers,
     TimeProvider time,
     ILogger<KeyBridgeInitializer> logger)
 {
@@ -36,6 +37,12 @@ public sealed partial class KeyBridgeInitializer(
         {
             // So that include_certificate works for the default key from the start.
             await certificates.IssueAsync(defaults.Value.SigningKey, null, null, null, ct);
+        }
+        // Voucher keys: the default one and any a program is mapped to.
+        var voucherType = KeyTypes.Parse(vouchers.Value.SigningKeyType);
+        foreach (var name in vouchers.Value.ProgramKeys.Values.Prepend(vouchers.Value.SigningKey).Distinct(StringComparer.Ordinal))
+        {
+            await EnsureKeyAsync(name, voucherType, ct);
         }
         await EnsureAdminAsync(ct);
     }

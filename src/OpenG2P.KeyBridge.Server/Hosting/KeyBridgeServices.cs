@@ -12,6 +12,8 @@ using OpenG2P.KeyBridge.Server.Rpc;
 using OpenG2P.KeyBridge.Server.Security;
 using OpenG2P.KeyBridge.Signing;
 using OpenG2P.KeyBridge.Storage;
+using OpenG2P.KeyBridge.Server.Vouchers;
+using OpenG2P.KeyBridge.Vouchers;
 
 namespace OpenG2P.KeyBridge.Server.Hosting;
 
@@ -30,11 +32,13 @@ public static class KeyBridgeServices
         Bind<CacheOptions>(services, "Cache");
         Bind<AnomalyOptions>(services, "Anomaly");
         Bind<SigningOptions>(services, "Signing");
+        Bind<VoucherOptions>(services, "Vouchers");
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(sp => CreateStore(sp.GetRequiredService<IOptions<StorageOptions>>().Value));
         services.AddSingleton<IKeyStore>(sp => sp.GetRequiredService<SqlKeyStore>());
         services.AddSingleton<IAuditStore>(sp => sp.GetRequiredService<SqlKeyStore>());
+        services.AddSingleton<IVoucherStore>(sp => sp.GetRequiredService<SqlKeyStore>());
         services.AddSingleton(sp => CreateToken(sp.GetRequiredService<IOptions<KekOptions>>().Value.Pkcs11));
         services.AddSingleton<IKekProvider>(sp => CreateKek(sp,
             sp.GetRequiredService<IOptions<KekOptions>>().Value, sp.GetRequiredService<IOptions<StorageOptions>>().Value));
@@ -58,6 +62,14 @@ public static class KeyBridgeServices
         });
         services.AddSingleton(sp => new JwksCache(sp.GetRequiredService<IKeyStore>(), sp.GetRequiredService<KeyRing>(),
             TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<CacheOptions>>().Value.MetadataSeconds)));
+        services.AddSingleton(sp =>
+        {
+            var o = sp.GetRequiredService<IOptions<VoucherOptions>>().Value;
+            return new VoucherOperations(sp.GetRequiredService<SignatureOperations>(), sp.GetRequiredService<KeyRing>(),
+                sp.GetRequiredService<IVoucherStore>(),
+                new VoucherSettings { Issuer = o.Issuer, DefaultKey = o.SigningKey, ProgramKeys = o.ProgramKeys, MaxValidity = TimeSpan.FromDays(o.MaxValidityDays) },
+                sp.GetRequiredService<TimeProvider>());
+        });
         services.AddSingleton(new RpcCatalog(RpcTargets.Types));
         services.AddSingleton<RpcServices>();
         services.AddSingleton<RpcHost>();

@@ -21,6 +21,7 @@ public sealed class KeyBridgeMetrics
     private readonly Counter _anomalies;
     private readonly Counter _rateLimited;
     private readonly CollectorRegistry _registry;
+    private readonly Counter _vouchers;
 
     public KeyBridgeMetrics(MaterialCache cache, CollectorRegistry? registry = null)
     {
@@ -40,6 +41,9 @@ public sealed class KeyBridgeMetrics
         _anomalies = f.CreateCounter("keybridge_anomalies_total", "Decryption-rate anomalies detected, by kind.",
             new CounterConfiguration { LabelNames = ["kind"] });
         _rateLimited = f.CreateCounter("keybridge_rate_limited_total", "Requests refused by the per-client rate limit.");
+        _vouchers = f.CreateCounter("keybridge_vouchers_total",
+            "Voucher events: issued, replayed (idempotent retries), redeemed, already_redeemed (second attempts), revoked.",
+            new CounterConfiguration { LabelNames = ["event"] });
         var hits = f.CreateCounter("keybridge_key_cache_hits_total", "Unwrapped key versions served from memory.");
         var misses = f.CreateCounter("keybridge_key_cache_misses_total", "Key versions unwrapped with the KEK.");
         var entries = f.CreateGauge("keybridge_key_cache_entries", "Unwrapped key versions held in memory.");
@@ -94,4 +98,5 @@ public sealed class KeyBridgeMetrics
             up.Set(token.IsConnected ? 1 : 0);
         });
     }
+    public void Voucher(string @event, int count = 1) => _vouchers.WithLabels(@event).Inc(count);
 }

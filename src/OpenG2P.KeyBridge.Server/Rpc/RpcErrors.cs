@@ -8,7 +8,12 @@ namespace OpenG2P.KeyBridge.Server.Rpc;
 /// <summary>The <c>error.data</c> object of every KeyBridge error.</summary>
 public sealed record RpcErrorData(
     [property: JsonPropertyName("name")] string Name,
-    [property: JsonPropertyName("request_id")] string? RequestId);
+    [property: JsonPropertyName("request_id")] string? RequestId)
+{
+    /// <summary>Error-specific members beside name and request_id (<see cref="KeyBridgeException.Details"/>).</summary>
+    [JsonExtensionData]
+    public Dictionary<string, object>? Details { get; init; }
+}
 
 /// <summary>A per-item error inside a batch result; the same shape as a JSON-RPC error object.</summary>
 public sealed record ItemError(
@@ -26,18 +31,23 @@ public static partial class RpcErrors
         {
             Code = (JsonRpcErrorCode)error.Code,
             Message = message,
-            Data = new RpcErrorData(error.Name, requestId),
+            Data = new RpcErrorData(error.Name, requestId) { Details = DetailsOf(exception) },
         };
     }
 
     public static ItemError ToItemError(Exception exception, string? requestId, ILogger logger)
     {
         var (error, message) = Classify(exception, requestId, logger);
-        return new ItemError(error.Code, message, new RpcErrorData(error.Name, requestId));
+        return new ItemError(error.Code, message, new RpcErrorData(error.Name, requestId) { Details = DetailsOf(exception) });
     }
 
     public static ItemError ToItemError(KeyBridgeError error, string message, string? requestId) =>
         new(error.Code, message, new RpcErrorData(error.Name, requestId));
+
+    private static Dictionary<string, object>? DetailsOf(Exception exception) =>
+        (exception is AggregateException { InnerExceptions.Count: 1 } agg ? agg.InnerExceptions[0] : exception) is KeyBridgeException { Details: { } d }
+            ? new Dictionary<string, object>(d, StringComparer.Ordinal)
+            : null;
 
     private static (KeyBridgeError, string) Classify(Exception exception, string? requestId, ILogger logger)
     {

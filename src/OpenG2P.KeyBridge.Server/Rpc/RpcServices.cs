@@ -8,6 +8,9 @@ using OpenG2P.KeyBridge.Server.Hosting;
 using OpenG2P.KeyBridge.Server.Jobs;
 using OpenG2P.KeyBridge.Storage;
 using OpenG2P.KeyBridge.Signing;
+using OpenG2P.KeyBridge.Server.Monitoring;
+using OpenG2P.KeyBridge.Server.Vouchers;
+using OpenG2P.KeyBridge.Vouchers;
 
 namespace OpenG2P.KeyBridge.Server.Rpc;
 
@@ -30,6 +33,9 @@ public sealed class RpcServices(
     IOptions<LimitsOptions> limits,
     JobService jobs,
     IOptions<SigningOptions> signing,
+    VoucherOperations vouchers,
+    IOptions<VoucherOptions> voucherOptions,
+    KeyBridgeMetrics metrics,
     ILogger<RpcServices> logger)
 {
     public DataCrypto Data { get; } = data;
@@ -64,6 +70,12 @@ public sealed class RpcServices(
 
     public JobService Jobs { get; } = jobs;
     public SigningOptions Signing { get; } = signing.Value;
+
+    public VoucherOperations Vouchers { get; } = vouchers;
+
+    public VoucherOptions VoucherOptions { get; } = voucherOptions.Value;
+
+    public KeyBridgeMetrics Metrics { get; } = metrics;
 
     public ILogger Logger { get; } = logger;
 }
