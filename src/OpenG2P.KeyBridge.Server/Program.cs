@@ -1,6 +1,12 @@
+using OpenG2P.KeyBridge.Server.Backup;
 using OpenG2P.KeyBridge.Server.Hosting;
 using OpenG2P.KeyBridge.Server.Jobs;
 using OpenG2P.KeyBridge.Server.Jobs.Cli;
+
+if (BackupCli.Handles(args))
+{
+    return await BackupCli.RunAsync(args, Console.Out, Console.Error);
+}
 
 if (JobCli.Handles(args))
 {

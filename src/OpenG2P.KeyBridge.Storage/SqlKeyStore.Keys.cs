@@ -114,7 +114,7 @@ public abstract partial class SqlKeyStore
             VersionState.Active => "state = 'active'",
             VersionState.Revoked => "state = 'revoked', revoked_at = COALESCE(revoked_at, @now)",
             // Destroying drops the only copy of the wrapped material; metadata stays for audit.
-            VersionState.Destroyed => "state = 'destroyed', wrapped_material = NULL, destroyed_at = COALESCE(destroyed_at, @now)",
+            VersionState.Destroyed => "state = 'destroyed', wrapped_material = NULL, destroyed_at = COALESCE(destroyed_at, @now), destroy_at = NULL",
             _ => throw new KeyBridgeException(KeyBridgeError.InvalidParams,
                 $"'{state.ToName()}' is derived from min_decryption_version and cannot be stored"),
         };
