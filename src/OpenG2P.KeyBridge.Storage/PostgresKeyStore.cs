@@ -58,7 +58,7 @@ public sealed class PostgresKeyStore : SqlKeyStore, IAsyncDisposable, IDisposabl
     private protected override async Task<DbTransaction> BeginSnapshotAsync(DbConnection c, CancellationToken ct) =>
         await c.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct).ConfigureAwait(false);
 
-    private protected override async Task<bool> TableExistsAsync(DbConnection c, DbTransaction tx, string table, CancellationToken ct) =>
+    private protected override async Task<bool> TableExistsAsync(DbConnection c, DbTransaction? tx, string table, CancellationToken ct) =>
         await Db.ScalarAsync(c, tx, "SELECT to_regclass(@name)::text", ct, ("name", table)).ConfigureAwait(false) is not null;
 
     private protected override StoreFailure Classify(Exception ex) => ex switch

@@ -22,7 +22,13 @@ public abstract partial class SqlKeyStore : IBackupStore
     /// <summary>A read-only transaction that sees one consistent state of the whole database.</summary>
     private protected abstract Task<DbTransaction> BeginSnapshotAsync(DbConnection c, CancellationToken ct);
 
-    private protected abstract Task<bool> TableExistsAsync(DbConnection c, DbTransaction tx, string table, CancellationToken ct);
+    private protected abstract Task<bool> TableExistsAsync(DbConnection c, DbTransaction? tx, string table, CancellationToken ct);
+
+    /// <summary>Whether the database exists and has the keys table, found without creating anything.</summary>
+    private protected virtual Task<bool> SchemaExistsAsync(CancellationToken ct) => RunAsync(c => TableExistsAsync(c, null, "keys", ct), null, ct);
+
+    public async Task<StoreCounts?> ProbeAsync(CancellationToken ct = default) =>
+        await SchemaExistsAsync(ct).ConfigureAwait(false) ? await CountAsync(ct).ConfigureAwait(false) : null;
 
     public Task<StoreSnapshot> ReadSnapshotAsync(CancellationToken ct = default) =>
         RunAsync(async c =>

@@ -99,6 +99,20 @@ public abstract partial class KeyStoreContract
     }
 
     [Fact]
+    public async Task Probing_a_new_database_creates_nothing()
+    {
+        var location = await Fixture.NewDatabaseAsync();
+        var store = Fixture.Track(Fixture.OpenStore(location));
+
+        Assert.Null(await Backups(store).ProbeAsync());
+        Assert.Null(await Backups(store).ProbeAsync());
+
+        await store.MigrateAsync();
+        Assert.True((await Backups(store).ProbeAsync())!.IsEmpty);
+        Assert.False((await Backups(Store).ProbeAsync())!.IsEmpty);
+    }
+
+    [Fact]
     public async Task Settings_can_be_replaced()
     {
         var name = Unique("setting");

@@ -10,6 +10,9 @@ public interface IBackupStore
 
     Task<StoreCounts> CountAsync(CancellationToken ct = default);
 
+    /// <summary>What the store holds without creating or migrating anything (a dry run); null when it has no KeyBridge tables yet.</summary>
+    Task<StoreCounts?> ProbeAsync(CancellationToken ct = default);
+
     /// <summary>
     /// Writes <paramref name="snapshot"/> in one transaction, exactly as given (versions, states, schedules, material).
     /// Refuses with <c>restore_target_not_empty</c> when the store holds keys, clients, settings or audit records, unless

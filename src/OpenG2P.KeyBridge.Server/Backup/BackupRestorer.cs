@@ -70,8 +70,17 @@ public static class BackupRestorer
         IKekProvider target, bool replace, bool dryRun, TimeProvider time, CancellationToken ct)
     {
         var notes = new List<string>();
-        await store.MigrateAsync(ct);
-        var counts = await backups.CountAsync(ct);
+        // A dry run writes nothing at all: not even the schema of a new database.
+        StoreCounts counts;
+        if (dryRun)
+        {
+            counts = await backups.ProbeAsync(ct) ?? new StoreCounts(0, 0, 0, 0, 0);
+        }
+        else
+        {
+            await store.MigrateAsync(ct);
+            counts = await backups.CountAsync(ct);
+        }
         var missing = counts.IsEmpty ? [] : MissingVersions(await backups.ReadSnapshotAsync(ct), opened.Snapshot);
         if (!counts.IsEmpty && !replace && !dryRun)
         {
