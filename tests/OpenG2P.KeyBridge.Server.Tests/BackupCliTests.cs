@@ -40,6 +40,15 @@ public sealed class BackupCliTests
         Assert.True(verified.GetProperty("valid").GetBoolean());
         Assert.Equal(header.GetProperty("manifest").Int("versions"), verified.Int("material_checked"));
 
+        // An implementation written from docs/backup-format.md alone opens the bundle with two share files.
+        var (code, opened, error) = await Repo.RunAsync(Repo.Python, Repo.PathOf("tests", "python", "kb_backup_open.py"), bundle, files[1], files[2]);
+        Assert.True(code == 0, error);
+        var independent = System.Text.Json.JsonDocument.Parse(opened).RootElement;
+        Assert.Equal(header.GetProperty("manifest").Int("keys"), independent.Int("keys"));
+        Assert.Equal(verified.Int("material_checked"), independent.Int("unwrapped"));
+        Assert.Equal(header.GetProperty("source").Str("kek_id"), independent.Str("kek_id"));
+        Assert.Equal(1, (await Repo.RunAsync(Repo.Python, Repo.PathOf("tests", "python", "kb_backup_open.py"), bundle, files[1])).Code);
+
         await using var server = await KeyBridgeProcess.StartAsync(settings, data);
         using var admin = await RpcClient.LoginAsync(server.BaseAddress, "admin", secret);
         Assert.True((await admin.ResultAsync("audit.verify")).GetProperty("valid").GetBoolean());
