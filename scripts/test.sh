@@ -12,7 +12,7 @@ log() { echo "test.sh: $*" >&2; }
 # Debian packages the tests use (python3-cryptography, PyJWT and jwcrypto for the independent checks,
 # openssl to check certificates and CSRs, python3-pyflakes to check the Odoo addons without Odoo,
 # docker-compose to validate the compose file, PostgreSQL 15 for the integration tests, promtool
-# to check /metrics).
+# to check /metrics, SoftHSM2 for the PKCS#11 tests).
 need=()
 /usr/bin/python3 -c 'import cryptography' 2>/dev/null || need+=(python3-cryptography)
 /usr/bin/python3 -c 'import jwt' 2>/dev/null || need+=(python3-jwt)
@@ -21,6 +21,7 @@ need=()
 command -v openssl >/dev/null || need+=(openssl)
 command -v docker-compose >/dev/null || need+=(docker-compose)
 [ -x /usr/lib/postgresql/15/bin/initdb ] || need+=(postgresql-15)
+[ -f /usr/lib/softhsm/libsofthsm2.so ] || need+=(softhsm2)
 command -v promtool >/dev/null || need+=(prometheus)
 if [ ${#need[@]} -gt 0 ]; then
     log "installing ${need[*]}"

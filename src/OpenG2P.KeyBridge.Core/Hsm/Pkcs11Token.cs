@@ -41,6 +41,7 @@ public sealed class Pkcs11Token : IDisposable
             throw new KeyBridgeException(KeyBridgeError.HsmUnavailable, "Kek:Pkcs11:PoolSize must be at least 1");
         }
         _slots = new SemaphoreSlim(options.PoolSize, options.PoolSize);
+        Pkcs11Native.EnsureResolver();
         try
         {
             _library = _factories.Pkcs11LibraryFactory.LoadPkcs11Library(_factories, options.Library, AppType.MultiThreaded);

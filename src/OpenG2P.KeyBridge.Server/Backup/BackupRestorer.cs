@@ -70,6 +70,8 @@ public static class BackupRestorer
         IKekProvider target, bool replace, bool dryRun, TimeProvider time, CancellationToken ct)
     {
         var notes = new List<string>();
+        // Rewrapping first: a bundle whose material the target cannot open is refused before the store is touched.
+        var (snapshot, rewrapped) = Rewrap(opened, target);
         // A dry run writes nothing at all: not even the schema of a new database.
         StoreCounts counts;
         if (dryRun)
@@ -94,7 +96,6 @@ public static class BackupRestorer
         {
             notes.Add(replace ? "the target store's keys, clients, settings, jobs and audit log are replaced" : "the target store is not empty: a restore needs --force");
         }
-        var (snapshot, rewrapped) = Rewrap(opened, target);
         var (cleared, cancelled) = CancelSchedules(snapshot);
         notes.Add($"ciphertexts and signatures made with a later key version than the bundle's (taken {opened.Header.CreatedAt:u}) cannot be decrypted or verified after the restore");
         if (snapshot.Ledgers.Count > 0)

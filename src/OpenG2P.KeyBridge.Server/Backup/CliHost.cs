@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using OpenG2P.KeyBridge.Audit;
+using OpenG2P.KeyBridge.Errors;
 using OpenG2P.KeyBridge.Kek;
 using OpenG2P.KeyBridge.Server.Hosting;
 using OpenG2P.KeyBridge.Storage;
@@ -61,11 +62,15 @@ internal sealed class CliHost(WebApplication app) : IAsyncDisposable
             {
                 return (opened.RecoveredKek ?? new SoftwareKek(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)), null);
             }
-            if (opened.RecoveredKek is not null)
+            if (opened.RecoveredKek is null)
             {
-                PrivateFiles.Write(file, opened.RecoveredKekBytes);
-                return (Services.GetRequiredService<IKekProvider>(), Path.GetFullPath(file));
+                // Else the server's configuration would make a new random KEK file that can open nothing in this bundle.
+                throw new KeyBridgeException(KeyBridgeError.BackupKekUnavailable,
+                    $"the bundle's material is wrapped by the token KEK {opened.Header.Source.KekId}, which the shares do not carry: "
+                    + "configure Kek:Provider=pkcs11 with that token (or its restored backup)");
             }
+            PrivateFiles.Write(file, opened.RecoveredKekBytes);
+            return (Services.GetRequiredService<IKekProvider>(), Path.GetFullPath(file));
         }
         return (Services.GetRequiredService<IKekProvider>(), null);
     }
