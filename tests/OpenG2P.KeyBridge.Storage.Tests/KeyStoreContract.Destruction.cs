@@ -87,6 +87,10 @@ public abstract partial class KeyStoreContract
         Assert.Null(await Store.ExecuteDestructionAsync(name, null, now));
         Assert.DoesNotContain((await Store.ListDueDestructionsAsync(now, 1000)), d => d.KeyName == name);
         await FailsWith(KeyBridgeError.KeyExists, () => Store.CreateKeyAsync(Key(name), Material()));
+        // A tombstone never gains a version, by hand or by schedule.
+        await FailsWith(KeyBridgeError.KeyDeleted, () => Fixture.OtherNode.AddVersionAsync(name, _ => Material()));
+        Assert.Null(await Store.AddVersionIfLatestOlderAsync(name, now.AddDays(1), _ => Material()));
+        Assert.Equal(2, (await Store.GetKeyAsync(name))!.LatestVersion);
     }
 
     [Fact]

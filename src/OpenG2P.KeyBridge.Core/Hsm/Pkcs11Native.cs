@@ -17,7 +17,14 @@ internal static class Pkcs11Native
     {
         if (Interlocked.Exchange(ref _registered, 1) == 0 && !OperatingSystem.IsWindows())
         {
-            NativeLibrary.SetDllImportResolver(typeof(Pkcs11InteropFactories).Assembly, Resolve);
+            try
+            {
+                NativeLibrary.SetDllImportResolver(typeof(Pkcs11InteropFactories).Assembly, Resolve);
+            }
+            catch (InvalidOperationException)
+            {
+                // Another part of the process registered one already; it serves the same purpose.
+            }
         }
     }
 

@@ -11,18 +11,10 @@ public sealed record KeyPolicyLimits(TimeSpan MinRotationPeriod)
     public static KeyPolicyLimits Default { get; } = new(TimeSpan.FromMinutes(1));
 }
 
-/// <summary>How long a destruction or deletion waits before it runs (<c>Keys:DeletionWaitingPeriod</c>); zero runs it at once.</summary>
-public sealed record KeyDeletionPolicy(TimeSpan WaitingPeriod)
-{
-    public static KeyDeletionPolicy Default { get; } = new(TimeSpan.FromDays(7));
-}
-
-/// <summary>Write side of the key model: create, rotate, configure, revoke, destroy, delete, export.</summary>
-public sealed partial class KeyManager(IKeyStore store, KeyRing ring, TimeProvider time, KeyPolicyLimits? limits = null,
-    KeyDeletionPolicy? deletion = null)
+/// <summary>Write side of the key model: create, rotate, configure, revoke, destroy, export.</summary>
+public sealed class KeyManager(IKeyStore store, KeyRing ring, TimeProvider time, KeyPolicyLimits? limits = null)
 {
     private readonly KeyPolicyLimits _limits = limits ?? KeyPolicyLimits.Default;
-    private readonly KeyDeletionPolicy _deletion = deletion ?? KeyDeletionPolicy.Default;
 
     /// <summary>
     /// Raised on this node after a key is created or its policy changes, so schedules (scheduled
@@ -55,7 +47,7 @@ public sealed partial class KeyManager(IKeyStore store, KeyRing ring, TimeProvid
 
     public async Task<KeyVersionRecord> RotateAsync(string name, CancellationToken ct = default)
     {
-        var key = NotDeleted(await LoadAsync(name, ct).ConfigureAwait(false));
+        var key = await LoadAsync(name, ct).ConfigureAwait(false);
         // Generated before the store takes its lock: an RSA-4096 key pair can take a second.
         using var fresh = FreshMaterial.Generate(key.Type);
         var version = await store.AddVersionAsync(name, v => fresh.ForVersion(ring.Kek, name, v), ct).ConfigureAwait(false);
@@ -71,7 +63,7 @@ public sealed partial class KeyManager(IKeyStore store, KeyRing ring, TimeProvid
     public async Task<KeyVersionRecord?> RotateIfDueAsync(string name, CancellationToken ct = default)
     {
         var key = await LoadAsync(name, ct).ConfigureAwait(false);
-        if (key.Policy.RotationPeriod is not { } period || key.DeletedAt is not null || key.DeleteAt is not null)
+        if (key.Policy.RotationPeriod is not { } period)
         {
             return null;
         }
@@ -87,7 +79,7 @@ public sealed partial class KeyManager(IKeyStore store, KeyRing ring, TimeProvid
 
     public async Task<KeyRecord> ConfigureAsync(string name, Func<KeyPolicy, KeyPolicy> change, CancellationToken ct = default)
     {
-        var key = NotDeleted(await LoadAsync(name, ct).ConfigureAwait(false));
+        var key = await LoadAsync(name, ct).ConfigureAwait(false);
         var policy = change(key.Policy);
         ValidatePolicy(policy, key.Type, key.LatestVersion);
         var updated = await store.UpdatePolicyAsync(name, policy, ct).ConfigureAwait(false);
@@ -105,6 +97,24 @@ public sealed partial class KeyManager(IKeyStore store, KeyRing ring, TimeProvid
             throw new KeyBridgeException(KeyBridgeError.VersionDestroyed, $"version {version} of key '{name}' is destroyed");
         }
         var updated = await store.SetVersionStateAsync(name, version, VersionState.Revoked, ct).ConfigureAwait(false);
+        ring.Invalidate(name);
+        return updated;
+    }
+
+    public async Task<KeyRecord> DestroyVersionAsync(string name, int version, CancellationToken ct = default)
+    {
+        var key = await LoadAsync(name, ct).ConfigureAwait(false);
+        if (!key.Policy.DeletionAllowed)
+        {
+            throw new KeyBridgeException(KeyBridgeError.DeletionNotAllowed,
+                $"key '{name}' does not allow destruction; set deletion_allowed first");
+        }
+        _ = key.FindVersion(version) ?? throw VersionMissing(name, version);
+        if (version == key.LatestVersion)
+        {
+            throw new KeyBridgeException(KeyBridgeError.InvalidParams, "the latest version cannot be destroyed; rotate the key first");
+        }
+        var updated = await store.SetVersionStateAsync(name, version, VersionState.Destroyed, ct).ConfigureAwait(false);
         ring.Invalidate(name);
         return updated;
     }

@@ -143,7 +143,7 @@ public static class BackupRestorer
             var versions = new List<KeyVersionRecord>();
             foreach (var v in key.Versions)
             {
-                if (v.WrappedMaterial is null || v.KekId == target.KekId)
+                if (!StoredMaterial.IsKekWrapped(v) || v.KekId == target.KekId)
                 {
                     versions.Add(v);
                     continue;

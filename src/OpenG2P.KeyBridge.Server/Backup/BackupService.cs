@@ -36,7 +36,7 @@ public sealed class BackupService(
                 + "run recovery.init with force to give the custodians new shares");
         }
         var snapshot = await backups.ReadSnapshotAsync(ct);
-        var foreign = snapshot.Keys.SelectMany(k => k.Versions.Where(v => v.WrappedMaterial is not null && v.KekId != kekId)).Count();
+        var foreign = snapshot.Keys.SelectMany(k => k.Versions.Where(v => StoredMaterial.IsKekWrapped(v) && v.KekId != kekId)).Count();
         if (foreign > 0)
         {
             throw new KeyBridgeException(KeyBridgeError.RecoveryOutdated,
@@ -137,7 +137,7 @@ public sealed class BackupService(
         int ok = 0, skipped = 0;
         foreach (var key in snapshot.Keys)
         {
-            foreach (var v in key.Versions.Where(v => v.WrappedMaterial is not null))
+            foreach (var v in key.Versions.Where(StoredMaterial.IsKekWrapped))
             {
                 var kek = recovered is not null && recovered.KekId == v.KekId ? recovered : KekSet.Find(local, v.KekId);
                 if (kek is null)

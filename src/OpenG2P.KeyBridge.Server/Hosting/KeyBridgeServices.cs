@@ -43,7 +43,6 @@ public static class KeyBridgeServices
         services.AddSingleton(sp => new MaterialCache(sp.GetRequiredService<IOptions<CacheOptions>>().Value.MaxKeyVersions));
         services.AddSingleton(sp => new KeyRing(sp.GetRequiredService<IKeyStore>(), sp.GetRequiredService<IKekProvider>(),
             sp.GetRequiredService<MaterialCache>(), TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<CacheOptions>>().Value.MetadataSeconds)));
-        services.AddSingleton(sp => new KeyDeletionPolicy(sp.GetRequiredService<IOptions<KeysOptions>>().Value.DeletionWaitingPeriod));
         services.AddSingleton<KeyManager>();
         services.AddSingleton<DataCrypto>();
         services.AddSingleton<MacOperations>();
@@ -69,6 +68,8 @@ public static class KeyBridgeServices
         services.AddHttpClient("oidc", c => c.Timeout = TimeSpan.FromSeconds(10));
         services.AddSingleton<KeyBridgeInitializer>();
         services.AddSingleton(sp => (IBackupStore)sp.GetRequiredService<SqlKeyStore>());
+        services.AddSingleton(sp => new KeyDeletionPolicy(sp.GetRequiredService<IOptions<KeysOptions>>().Value.DeletionWaitingPeriod));
+        services.AddSingleton<KeyDestruction>();
         services.AddSingleton<Backup.RecoveryCeremonies>();
         services.AddSingleton<Backup.BackupService>();
         // Keep process_* metrics; the event-counter and meter adapters publish names that break

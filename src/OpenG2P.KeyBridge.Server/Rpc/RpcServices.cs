@@ -31,6 +31,7 @@ public sealed class RpcServices(
     JobService jobs,
     IOptions<SigningOptions> signing,
     Backup.BackupService backups,
+    KeyDestruction destruction,
     ILogger<RpcServices> logger)
 {
     public DataCrypto Data { get; } = data;
@@ -67,6 +68,8 @@ public sealed class RpcServices(
     public SigningOptions Signing { get; } = signing.Value;
 
     public Backup.BackupService Backups { get; } = backups;
+
+    public KeyDestruction Destruction { get; } = destruction;
 
     public ILogger Logger { get; } = logger;
 }

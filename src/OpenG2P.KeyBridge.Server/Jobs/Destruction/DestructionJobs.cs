@@ -8,9 +8,9 @@ namespace OpenG2P.KeyBridge.Server.Jobs.Destruction;
 
 /// <summary>
 /// The Hangfire entry point that runs scheduled destructions once they are due. It takes no arguments and is safe to run
-/// twice or on several nodes at once: each destruction runs once (see <see cref="KeyManager.ExecuteDueAsync"/>).
+/// twice or on several nodes at once: each destruction runs once (see <see cref="KeyDestruction.ExecuteDueAsync"/>).
 /// </summary>
-public sealed partial class DestructionJobs(KeyManager keys, AuditLog audit, TimeProvider time, ILogger<DestructionJobs> logger)
+public sealed partial class DestructionJobs(KeyDestruction destruction, AuditLog audit, TimeProvider time, ILogger<DestructionJobs> logger)
 {
     /// <summary>The recurring safety net (every minute): catches destructions whose one-off job was lost, e.g. with in-memory Hangfire storage.</summary>
     public const string RecurringId = "keys:destruction";
@@ -19,7 +19,7 @@ public sealed partial class DestructionJobs(KeyManager keys, AuditLog audit, Tim
     [DisplayName("Run due key destructions")]
     public async Task RunDueAsync(CancellationToken ct)
     {
-        foreach (var (key, version) in await keys.ExecuteDueAsync(ct))
+        foreach (var (key, version) in await destruction.ExecuteDueAsync(ct))
         {
             // Audited like a call, with the key and version, by KeyBridge itself: the request that scheduled it is audited too.
             await audit.WriteAsync(new AuditEntry

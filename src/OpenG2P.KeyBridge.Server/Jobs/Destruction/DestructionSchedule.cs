@@ -7,12 +7,12 @@ namespace OpenG2P.KeyBridge.Server.Jobs.Destruction;
 /// Runs scheduled destructions on time: a one-off job at each due time (scheduled when the destruction is requested), a
 /// recurring check every minute as a safety net, and a catch-up at start-up for what fell due while the service was down.
 /// </summary>
-public sealed partial class DestructionSchedule(KeyManager keys, IRecurringJobManager recurring, IBackgroundJobClient jobs, TimeProvider time,
+public sealed partial class DestructionSchedule(KeyDestruction destruction, IRecurringJobManager recurring, IBackgroundJobClient jobs, TimeProvider time,
     ILogger<DestructionSchedule> logger) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        keys.DestructionScheduled += OnScheduled;
+        destruction.Scheduled += OnScheduled;
         recurring.AddOrUpdate<DestructionJobs>(DestructionJobs.RecurringId, j => j.RunDueAsync(CancellationToken.None), "* * * * *",
             new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc });
         jobs.Enqueue<DestructionJobs>(j => j.RunDueAsync(CancellationToken.None));
@@ -21,7 +21,7 @@ public sealed partial class DestructionSchedule(KeyManager keys, IRecurringJobMa
 
     public Task StopAsync(CancellationToken cancellationToken)
     {
-        keys.DestructionScheduled -= OnScheduled;
+        destruction.Scheduled -= OnScheduled;
         return Task.CompletedTask;
     }
 

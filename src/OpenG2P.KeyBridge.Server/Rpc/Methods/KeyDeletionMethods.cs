@@ -22,7 +22,7 @@ public sealed class KeyDeletionMethods(RpcServices s)
     public async Task<KeyView> DeleteAsync(KeyNameParams p, RpcContext ctx)
     {
         var name = Managed(ctx, p.Name);
-        return KeyView.From(await s.Keys.DeleteAsync(name));
+        return KeyView.From(await s.Destruction.DeleteAsync(name));
     }
 
     [JsonRpcMethod("key.cancel_destruction")]
@@ -39,7 +39,7 @@ public sealed class KeyDeletionMethods(RpcServices s)
         {
             ctx.NoteVersion(name, v);
         }
-        return KeyView.From(await s.Keys.CancelDestructionAsync(name, p.Version));
+        return KeyView.From(await s.Destruction.CancelAsync(name, p.Version));
     }
 
     private static string Managed(RpcContext ctx, string? name)

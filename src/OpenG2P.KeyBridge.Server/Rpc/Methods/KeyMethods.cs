@@ -108,7 +108,7 @@ public sealed class KeyMethods(RpcServices s)
     public async Task<KeyView> DestroyVersionAsync(KeyVersionParams p, RpcContext ctx)
     {
         var name = ManagedKey(ctx, p.Name);
-        return KeyView.From(await s.Keys.DestroyVersionAsync(name, RequiredVersion(p)));
+        return KeyView.From(await s.Destruction.DestroyVersionAsync(name, RequiredVersion(p)));
     }
 
     [JsonRpcMethod("key.export")]

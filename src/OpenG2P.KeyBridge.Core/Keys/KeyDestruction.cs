@@ -3,27 +3,40 @@ using OpenG2P.KeyBridge.Storage;
 
 namespace OpenG2P.KeyBridge.Keys;
 
+/// <summary>How long a destruction or deletion waits before it runs (<c>Keys:DeletionWaitingPeriod</c>); zero runs it at once.</summary>
+public sealed record KeyDeletionPolicy(TimeSpan WaitingPeriod)
+{
+    public static KeyDeletionPolicy Default { get; } = new(TimeSpan.FromDays(7));
+}
+
 /// <summary>
 /// Deletion safety: destroying a version or deleting a key is scheduled for after the waiting period
-/// (like the cloud KMSes' 7–30 days), refused for use meanwhile, cancellable until it runs, and run by
-/// <see cref="ExecuteDueAsync"/> (a job). Nothing is destroyed without <c>deletion_allowed</c>.
+/// (like the cloud KMSes' 7–30 days), refused for use meanwhile (the version is <c>pending_destruction</c>),
+/// cancellable until it runs, and run by <see cref="ExecuteDueAsync"/> (a job). Nothing is destroyed
+/// without <c>deletion_allowed</c>.
 /// </summary>
-public sealed partial class KeyManager
+public sealed class KeyDestruction(IKeyStore store, KeyManager keys, KeyRing ring, TimeProvider time, KeyDeletionPolicy? policy = null)
 {
-    /// <summary>Raised on this node when a destruction is scheduled, with its due time, so a job can run it on time. Handlers must not throw.</summary>
-    public event Action<DateTimeOffset>? DestructionScheduled;
+    private readonly TimeSpan _wait = (policy ?? KeyDeletionPolicy.Default).WaitingPeriod;
 
-    public TimeSpan DeletionWaitingPeriod => _deletion.WaitingPeriod;
+    /// <summary>Raised on this node when a destruction is scheduled, with its due time, so a job can run it on time. Handlers must not throw.</summary>
+    public event Action<DateTimeOffset>? Scheduled;
+
+    public TimeSpan WaitingPeriod => _wait;
 
     /// <summary>
-    /// Schedules the destruction of one version (or, with a zero waiting period, destroys it now). The latest version
+    /// Schedules the destruction of one version (with a zero waiting period: destroys it now). The latest version
     /// cannot be destroyed (rotate first, or delete the key). Asking again keeps the first schedule.
     /// </summary>
     public async Task<KeyRecord> DestroyVersionAsync(string name, int version, CancellationToken ct = default)
     {
-        var key = NotDeleted(await LoadAsync(name, ct).ConfigureAwait(false));
+        if (_wait <= TimeSpan.Zero)
+        {
+            return await keys.DestroyVersionAsync(name, version, ct).ConfigureAwait(false);
+        }
+        var key = NotDeleted(await keys.GetAsync(name, ct).ConfigureAwait(false));
         RequireDeletionAllowed(key, "destruction");
-        var v = key.FindVersion(version) ?? throw VersionMissing(name, version);
+        var v = key.FindVersion(version) ?? throw new KeyBridgeException(KeyBridgeError.VersionNotFound, $"key '{name}' has no version {version}");
         if (version == key.LatestVersion)
         {
             throw new KeyBridgeException(KeyBridgeError.InvalidParams, "the latest version cannot be destroyed; rotate the key first");
@@ -32,17 +45,9 @@ public sealed partial class KeyManager
         {
             return key;
         }
-        KeyRecord updated;
-        if (_deletion.WaitingPeriod <= TimeSpan.Zero)
-        {
-            updated = await store.SetVersionStateAsync(name, version, VersionState.Destroyed, ct).ConfigureAwait(false);
-        }
-        else
-        {
-            updated = await store.ScheduleVersionDestructionAsync(name, version, time.GetUtcNow() + _deletion.WaitingPeriod, ct).ConfigureAwait(false);
-            Scheduled(updated.FindVersion(version)?.DestroyAt);
-        }
+        var updated = await store.ScheduleVersionDestructionAsync(name, version, time.GetUtcNow() + _wait, ct).ConfigureAwait(false);
         ring.Invalidate(name);
+        Notify(updated.FindVersion(version)?.DestroyAt);
         return updated;
     }
 
@@ -53,23 +58,23 @@ public sealed partial class KeyManager
     /// </summary>
     public async Task<KeyRecord> DeleteAsync(string name, CancellationToken ct = default)
     {
-        var key = NotDeleted(await LoadAsync(name, ct).ConfigureAwait(false));
+        var key = NotDeleted(await keys.GetAsync(name, ct).ConfigureAwait(false));
         if (name.StartsWith(KeyNames.InternalPrefix, StringComparison.Ordinal))
         {
             throw new KeyBridgeException(KeyBridgeError.DeletionNotAllowed, $"'{name}' is an internal key and cannot be deleted");
         }
         RequireDeletionAllowed(key, "deletion");
         var now = time.GetUtcNow();
-        var updated = await store.ScheduleKeyDeletionAsync(name, now + _deletion.WaitingPeriod, ct).ConfigureAwait(false);
-        if (_deletion.WaitingPeriod <= TimeSpan.Zero)
+        var updated = await store.ScheduleKeyDeletionAsync(name, now + _wait, ct).ConfigureAwait(false);
+        if (_wait <= TimeSpan.Zero)
         {
             updated = await store.ExecuteDestructionAsync(name, null, now, ct).ConfigureAwait(false) ?? updated;
         }
-        else
-        {
-            Scheduled(updated.DeleteAt);
-        }
         ring.Invalidate(name);
+        if (_wait > TimeSpan.Zero)
+        {
+            Notify(updated.DeleteAt);
+        }
         return updated;
     }
 
@@ -77,9 +82,9 @@ public sealed partial class KeyManager
     /// Cancels the scheduled destruction of one version, or (no version) the key's deletion and every scheduled destruction
     /// of its versions. <c>destruction_not_pending</c> when nothing was scheduled (or it already ran).
     /// </summary>
-    public async Task<KeyRecord> CancelDestructionAsync(string name, int? version, CancellationToken ct = default)
+    public async Task<KeyRecord> CancelAsync(string name, int? version, CancellationToken ct = default)
     {
-        _ = await LoadAsync(name, ct).ConfigureAwait(false);
+        KeyNames.Validate(name);
         var (key, cancelled) = await store.CancelDestructionAsync(name, version, ct).ConfigureAwait(false);
         ring.Invalidate(name);
         if (cancelled == 0)
@@ -122,11 +127,11 @@ public sealed partial class KeyManager
         }
     }
 
-    private void Scheduled(DateTimeOffset? due)
+    private void Notify(DateTimeOffset? due)
     {
         if (due is { } at)
         {
-            DestructionScheduled?.Invoke(at);
+            Scheduled?.Invoke(at);
         }
     }
 
@@ -134,8 +139,7 @@ public sealed partial class KeyManager
     {
         if (!key.Policy.DeletionAllowed)
         {
-            throw new KeyBridgeException(KeyBridgeError.DeletionNotAllowed,
-                $"key '{key.Name}' does not allow {what}; set deletion_allowed first");
+            throw new KeyBridgeException(KeyBridgeError.DeletionNotAllowed, $"key '{key.Name}' does not allow {what}; set deletion_allowed first");
         }
     }
 
