@@ -1,5 +1,11 @@
+using OpenG2P.KeyBridge.Server.Backup;
 using OpenG2P.KeyBridge.Server.Hosting;
 using OpenG2P.KeyBridge.Server.Jobs.Cli;
+
+if (BackupCli.Handles(args))
+{
+    return await BackupCli.RunAsync(args, Console.Out, Console.Error);
+}
 
 if (JobCli.Handles(args))
 {

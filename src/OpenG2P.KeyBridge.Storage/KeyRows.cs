@@ -11,7 +11,8 @@ internal static class KeyRows
         k.name, k.type, k.rotation_period_ms, k.exportable, k.deletion_allowed, k.min_decryption_version,
         k.hsm_resident, k.required_context, k.created_at, k.updated_at,
         v.version, v.state, v.created_at, v.wrapped_material, v.kek_id, v.public_material, v.revoked_at, v.destroyed_at,
-        k.signing_algorithm, c.certificate, c.chain, c.attached_at
+        k.signing_algorithm, c.certificate, c.chain, c.attached_at,
+        k.delete_at, k.deleted_at, v.destroy_at
         """;
 
     /// <summary>The keys chosen by <paramref name="keyQuery"/> (a SELECT over <c>keys</c>), each row one version.</summary>
@@ -44,6 +45,8 @@ internal static class KeyRows
             },
             CreatedAt = time.Read(r, 8),
             UpdatedAt = time.Read(r, 9),
+            DeleteAt = time.ReadNullable(r, 22),
+            DeletedAt = time.ReadNullable(r, 23),
             Versions = [],
         };
         if (r.IsDBNull(10))
@@ -60,6 +63,7 @@ internal static class KeyRows
             PublicMaterial = r.GetNullable<byte[]>(15),
             RevokedAt = time.ReadNullable(r, 16),
             DestroyedAt = time.ReadNullable(r, 17),
+            DestroyAt = time.ReadNullable(r, 24),
             Certificate = r.IsDBNull(19) ? null
                 : new VersionCertificate(r.GetFieldValue<byte[]>(19), CertificateChains.Split(r.GetNullable<byte[]>(20)), time.Read(r, 21)),
         };

@@ -55,6 +55,12 @@ public sealed class PostgresKeyStore : SqlKeyStore, IAsyncDisposable, IDisposabl
     private protected override async Task<DbConnection> OpenConnectionAsync(CancellationToken ct) =>
         await _dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
 
+    private protected override async Task<DbTransaction> BeginSnapshotAsync(DbConnection c, CancellationToken ct) =>
+        await c.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct).ConfigureAwait(false);
+
+    private protected override async Task<bool> TableExistsAsync(DbConnection c, DbTransaction? tx, string table, CancellationToken ct) =>
+        await Db.ScalarAsync(c, tx, "SELECT to_regclass(@name)::text", ct, ("name", table)).ConfigureAwait(false) is not null;
+
     private protected override StoreFailure Classify(Exception ex) => ex switch
     {
         PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } => StoreFailure.Conflict,

@@ -76,6 +76,10 @@ public abstract partial class SqlKeyStore
         RunAsync(async c => (await Db.QueryAsync(c, null, "SELECT seq, hash FROM audit_head WHERE id = 1",
             r => new AuditHead(r.GetInt64(0), r.GetString(1)), ct).ConfigureAwait(false))[0], null, ct);
 
+    public Task<AuditHead> GetAnchorAsync(CancellationToken ct = default) =>
+        RunAsync(async c => (await Db.QueryAsync(c, null, "SELECT anchor_seq, anchor_hash FROM audit_head WHERE id = 1",
+            r => new AuditHead(r.GetInt64(0), r.GetString(1)), ct).ConfigureAwait(false))[0], null, ct);
+
     private async Task InsertAuditAsync(DbConnection c, DbTransaction tx, AuditRecord[] records, CancellationToken ct)
     {
         var sql = new StringBuilder($"INSERT INTO audit_log ({AuditColumns}) VALUES ");

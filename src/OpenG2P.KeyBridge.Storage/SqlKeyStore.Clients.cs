@@ -63,6 +63,14 @@ public abstract partial class SqlKeyStore
                 .ConfigureAwait(false),
             null, ct);
 
+    public Task SetSettingAsync(string name, string value, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        return RunAsync(c => Db.ExecuteAsync(c, null,
+            "INSERT INTO settings (name, value) VALUES (@name, @value) ON CONFLICT (name) DO UPDATE SET value = excluded.value", ct,
+            ("name", name), ("value", value)), null, ct);
+    }
+
     public Task<bool> TrySetSettingAsync(string name, string value, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(value);

@@ -66,9 +66,10 @@ public abstract partial class SqlKeyStore
             // Incrementing the counter locks the key row until commit (SQLite: the whole database,
             // from BEGIN IMMEDIATE), so concurrent callers queue here and each one reads the number
             // its predecessor committed: consecutive versions, no duplicates, none lost.
+            // A deleted key (a tombstone) never gains a version: that would bring it back to life under the same name.
             var latest = await Db.ScalarAsync(c, tx,
-                "UPDATE keys SET latest_version = latest_version + 1, updated_at = @now WHERE name = @name RETURNING latest_version",
-                ct, ("now", Time.Write(now)), ("name", name)).ConfigureAwait(false) ?? throw KeyMissing(name);
+                "UPDATE keys SET latest_version = latest_version + 1, updated_at = @now WHERE name = @name AND deleted_at IS NULL RETURNING latest_version",
+                ct, ("now", Time.Write(now)), ("name", name)).ConfigureAwait(false) ?? throw await MissingOrDeletedAsync(c, tx, name, ct).ConfigureAwait(false);
             var version = Convert.ToInt32(latest, CultureInfo.InvariantCulture);
             var material = makeVersion(version);
             await InsertVersionAsync(c, tx, name, version, now, material, ct).ConfigureAwait(false);
@@ -121,7 +122,7 @@ public abstract partial class SqlKeyStore
             VersionState.Active => "state = 'active'",
             VersionState.Revoked => "state = 'revoked', revoked_at = COALESCE(revoked_at, @now)",
             // Destroying drops the only copy of the wrapped material; metadata stays for audit.
-            VersionState.Destroyed => "state = 'destroyed', wrapped_material = NULL, destroyed_at = COALESCE(destroyed_at, @now)",
+            VersionState.Destroyed => "state = 'destroyed', wrapped_material = NULL, destroyed_at = COALESCE(destroyed_at, @now), destroy_at = NULL",
             _ => throw new KeyBridgeException(KeyBridgeError.InvalidParams,
                 $"'{state.ToName()}' is derived from min_decryption_version and cannot be stored"),
         };
@@ -166,6 +167,11 @@ public abstract partial class SqlKeyStore
             return key.FindVersion(version) is null ? throw VersionMissing(name, version) : false;
         }, null, ct);
     }
+
+    private async Task<KeyBridgeException> MissingOrDeletedAsync(DbConnection c, DbTransaction tx, string name, CancellationToken ct) =>
+        await Db.ScalarAsync(c, tx, "SELECT 1 FROM keys WHERE name = @name", ct, ("name", name)).ConfigureAwait(false) is null
+            ? KeyMissing(name)
+            : new KeyBridgeException(KeyBridgeError.KeyDeleted, $"key '{name}' was deleted");
 
     private async Task<KeyRecord?> ReadKeyAsync(DbConnection c, DbTransaction? tx, string name, CancellationToken ct)
     {

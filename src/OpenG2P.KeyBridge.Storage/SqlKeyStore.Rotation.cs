@@ -1,4 +1,5 @@
 using System.Globalization;
+using OpenG2P.KeyBridge.Errors;
 using OpenG2P.KeyBridge.Keys;
 
 namespace OpenG2P.KeyBridge.Storage;
@@ -16,8 +17,15 @@ public abstract partial class SqlKeyStore
             // latest version read, in a new statement: on PostgreSQL that statement sees what a rotation that
             // held the lock before us committed, so two nodes finding the key due add one version, not two.
             var latest = await Db.ScalarAsync(c, tx,
-                "UPDATE keys SET latest_version = latest_version WHERE name = @name RETURNING latest_version", ct,
-                ("name", name)).ConfigureAwait(false) ?? throw KeyMissing(name);
+                "UPDATE keys SET latest_version = latest_version WHERE name = @name AND deleted_at IS NULL RETURNING latest_version", ct,
+                ("name", name)).ConfigureAwait(false);
+            if (latest is null)
+            {
+                // A deleted key is never due; a missing one is an error.
+                return (await MissingOrDeletedAsync(c, tx, name, ct).ConfigureAwait(false)).Error == KeyBridgeError.KeyDeleted
+                    ? null
+                    : throw KeyMissing(name);
+            }
             var latestVersion = Convert.ToInt32(latest, CultureInfo.InvariantCulture);
             var created = await Db.QueryAsync(c, tx, "SELECT created_at FROM key_versions WHERE key_name = @name AND version = @version",
                 r => Time.Read(r, 0), ct, ("name", name), ("version", latestVersion)).ConfigureAwait(false);

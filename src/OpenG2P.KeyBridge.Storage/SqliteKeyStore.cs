@@ -78,6 +78,17 @@ public sealed class SqliteKeyStore : SqlKeyStore
     private protected override Task<DbTransaction> BeginWriteAsync(DbConnection c, CancellationToken ct) =>
         Task.FromResult<DbTransaction>(((SqliteConnection)c).BeginTransaction(deferred: false));
 
+    // Deferred: a read transaction; in WAL mode it sees one snapshot from its first read on, without blocking writers.
+    private protected override Task<DbTransaction> BeginSnapshotAsync(DbConnection c, CancellationToken ct) =>
+        Task.FromResult<DbTransaction>(((SqliteConnection)c).BeginTransaction(deferred: true));
+
+    private protected override async Task<bool> TableExistsAsync(DbConnection c, DbTransaction? tx, string table, CancellationToken ct) =>
+        await Db.ScalarAsync(c, tx, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = @name", ct, ("name", table))
+            .ConfigureAwait(false) is not null;
+
+    // Opening would create the file: a missing file is simply no schema.
+    private protected override async Task<bool> SchemaExistsAsync(CancellationToken ct) => File.Exists(_path) && await base.SchemaExistsAsync(ct).ConfigureAwait(false);
+
     private protected override StoreFailure Classify(Exception ex) => ex switch
     {
         // SQLITE_CONSTRAINT with SQLITE_CONSTRAINT_PRIMARYKEY (1555) or SQLITE_CONSTRAINT_UNIQUE (2067).

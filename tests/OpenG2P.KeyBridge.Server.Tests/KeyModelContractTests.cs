@@ -94,7 +94,7 @@ public abstract class KeyModelContractTests(ServerFixture fx)
     }
 
     [Fact]
-    public async Task Destroying_a_version_needs_deletion_allowed_and_erases_it()
+    public async Task Destroying_a_version_needs_deletion_allowed_and_waits_seven_days_by_default()
     {
         var key = await CreateKeyAsync();
         var ct = (await Admin.ResultAsync("encrypt_data", new { key, text = "x" })).Str("ciphertext");
@@ -103,8 +103,13 @@ public abstract class KeyModelContractTests(ServerFixture fx)
         await Admin.ResultAsync("key.configure", new { name = key, deletion_allowed = true });
         Assert.Equal("invalid_params", (await Admin.ErrorAsync("key.destroy_version", new { name = key, version = 2 })).ErrorName());
         var view = await Admin.ResultAsync("key.destroy_version", new { name = key, version = 1 });
-        Assert.Equal("destroyed", view.GetProperty("versions")[0].Str("state"));
-        Assert.Equal("version_destroyed", (await Admin.ErrorAsync("decrypt_data", new { ciphertext = ct })).ErrorName());
+        var v1 = view.GetProperty("versions")[0];
+        Assert.Equal("pending_destruction", v1.Str("state"));
+        Assert.InRange(v1.GetProperty("destroy_at").GetDateTimeOffset(), DateTimeOffset.UtcNow.AddDays(7).AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(7));
+        // Refused while pending, so whoever still uses it notices inside the waiting period.
+        Assert.Equal("version_pending_destruction", (await Admin.ErrorAsync("decrypt_data", new { ciphertext = ct })).ErrorName());
+        await Admin.ResultAsync("key.cancel_destruction", new { name = key, version = 1 });
+        Assert.Equal("x", (await Admin.ResultAsync("decrypt_data", new { ciphertext = ct })).Str("text"));
     }
 
     [Fact]

@@ -41,6 +41,14 @@ public sealed class PostgresStoreFixture : StoreFixture
 
     public override IKeyStore OpenStore(string location) => new PostgresKeyStore(location);
 
+    public override async Task ExecuteAsync(string location, string sql)
+    {
+        await using var c = new NpgsqlConnection(location);
+        await c.OpenAsync();
+        await using var cmd = new NpgsqlCommand(sql, c);
+        await cmd.ExecuteNonQueryAsync();
+    }
+
     protected override async Task CleanUpAsync()
     {
         if (_databases.Count == 0)

@@ -24,6 +24,16 @@ public sealed class SqliteKeyStoreTests(SqliteStoreFixture fixture) : KeyStoreCo
     }
 
     [Fact]
+    public async Task Probing_a_missing_file_does_not_create_it_or_its_folder()
+    {
+        var path = Path.Combine(fixture.Folder, Unique("probe"), "keybridge.db");
+
+        Assert.Null(await ((IBackupStore)fixture.Track(new SqliteKeyStore(path))).ProbeAsync());
+
+        Assert.False(Directory.Exists(Path.GetDirectoryName(path)));
+    }
+
+    [Fact]
     public async Task Database_uses_write_ahead_logging()
     {
         var path = await fixture.NewDatabaseAsync();

@@ -13,6 +13,14 @@ public sealed class SqliteStoreFixture : StoreFixture
 
     public override IKeyStore OpenStore(string location) => new SqliteKeyStore(location);
 
+    public override async Task ExecuteAsync(string location, string sql)
+    {
+        await using var c = new SqliteConnection($"Data Source={location}");
+        await c.OpenAsync();
+        await using var cmd = new SqliteCommand(sql, c);
+        await cmd.ExecuteNonQueryAsync();
+    }
+
     protected override Task CleanUpAsync()
     {
         SqliteConnection.ClearAllPools();

@@ -20,6 +20,9 @@ public abstract class StoreFixture : IAsyncLifetime
 
     public abstract IKeyStore OpenStore(string location);
 
+    /// <summary>Runs raw SQL on a database, for what the store itself never does (e.g. a table another feature owns).</summary>
+    public abstract Task ExecuteAsync(string location, string sql);
+
     /// <summary>Store instances on a new database that nothing has migrated yet.</summary>
     public async Task<IKeyStore[]> OpenFreshDatabaseAsync(int instances)
     {

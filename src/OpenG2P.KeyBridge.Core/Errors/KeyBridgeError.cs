@@ -66,6 +66,21 @@ public sealed record KeyBridgeError(string Name, int Code, int HttpStatus)
     // Jobs (7xxx).
     public static readonly KeyBridgeError JobNotFound = new("job_not_found", 7001, 404);
 
+    // Backup, recovery and deletion safety (8xxx).
+    public static readonly KeyBridgeError BackupMalformed = new("backup_malformed", 8001, 400);
+    public static readonly KeyBridgeError BackupAuthenticationFailed = new("backup_authentication_failed", 8002, 400);
+    public static readonly KeyBridgeError SharesInsufficient = new("shares_insufficient", 8003, 400);
+    public static readonly KeyBridgeError ShareInvalid = new("share_invalid", 8004, 400);
+    public static readonly KeyBridgeError ShareCeremonyMismatch = new("share_ceremony_mismatch", 8005, 400);
+    public static readonly KeyBridgeError RecoveryNotInitialized = new("recovery_not_initialized", 8006, 409);
+    public static readonly KeyBridgeError RecoveryAlreadyInitialized = new("recovery_already_initialized", 8007, 409);
+    public static readonly KeyBridgeError RestoreTargetNotEmpty = new("restore_target_not_empty", 8008, 409);
+    public static readonly KeyBridgeError RecoveryOutdated = new("recovery_outdated", 8009, 409);
+    public static readonly KeyBridgeError BackupKekUnavailable = new("backup_kek_unavailable", 8010, 400);
+    public static readonly KeyBridgeError VersionPendingDestruction = new("version_pending_destruction", 8011, 400);
+    public static readonly KeyBridgeError DestructionNotPending = new("destruction_not_pending", 8012, 409);
+    public static readonly KeyBridgeError KeyDeleted = new("key_deleted", 8013, 400);
+
     /// <summary>Every documented error, for the error table and for tests.</summary>
     public static IReadOnlyList<KeyBridgeError> All { get; } =
     [
@@ -78,6 +93,9 @@ public sealed record KeyBridgeError(string Name, int Code, int HttpStatus)
         HsmUnavailable, StorageUnavailable, KekUnavailable, KeyMaterialCorrupt, UnsupportedByHsm,
         VoucherNotFound, VoucherAlreadyRedeemed, VoucherRevoked, VoucherExpired, VoucherNotYetValid, VoucherInvalid, IdempotencyConflict,
         JobNotFound,
+        BackupMalformed, BackupAuthenticationFailed, SharesInsufficient, ShareInvalid, ShareCeremonyMismatch,
+        RecoveryNotInitialized, RecoveryAlreadyInitialized, RestoreTargetNotEmpty, RecoveryOutdated, BackupKekUnavailable,
+        VersionPendingDestruction, DestructionNotPending, KeyDeleted,
     ];
 }
 

@@ -35,16 +35,6 @@ public sealed class Pkcs11Token : IDisposable
     private long _lastAttempt;
     private bool _connected;
 
-    static Pkcs11Token()
-    {
-        // Pkcs11Interop asks for "libdl", which glibc 2.34+ ships only as libdl.so.2 (no dev symlink
-        // on a runtime image): resolve it explicitly.
-        System.Runtime.InteropServices.NativeLibrary.SetDllImportResolver(typeof(IPkcs11Library).Assembly, (name, assembly, path) =>
-            name == "libdl" && OperatingSystem.IsLinux() && System.Runtime.InteropServices.NativeLibrary.TryLoad("libdl.so.2", out var handle)
-                ? handle
-                : IntPtr.Zero);
-    }
-
     public Pkcs11Token(Pkcs11Options options)
     {
         _options = options;
@@ -53,6 +43,7 @@ public sealed class Pkcs11Token : IDisposable
             throw new KeyBridgeException(KeyBridgeError.HsmUnavailable, "Kek:Pkcs11:PoolSize must be at least 1");
         }
         _slots = new SemaphoreSlim(options.PoolSize, options.PoolSize);
+        Pkcs11Native.EnsureResolver();
         _library = Load();
         lock (_gate)
         {

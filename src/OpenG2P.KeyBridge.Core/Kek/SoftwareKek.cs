@@ -61,6 +61,12 @@ public sealed class SoftwareKek : IKekProvider, IDisposable
     public bool IsHealthy() => true;
 
     /// <summary>
+    /// A copy of the key bytes, for the recovery ceremony only (the shares carry the software KEK, since wrapped
+    /// material is useless without it). The caller zeroes the copy.
+    /// </summary>
+    public byte[] ExportForRecovery() => (byte[])_key.Clone();
+
+    /// <summary>
     /// Loads the KEK from a base64 value, or from a file (raw 32 bytes or base64 text). When the
     /// file is missing and <paramref name="createIfMissing"/> is set, a new random KEK is written
     /// with owner-only permissions (0600).

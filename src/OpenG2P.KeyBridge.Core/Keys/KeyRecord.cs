@@ -15,6 +15,12 @@ public sealed record KeyRecord
 
     public required IReadOnlyList<KeyVersionRecord> Versions { get; init; }
 
+    /// <summary>When the scheduled deletion of the whole key runs (<c>key.delete</c>); null when none is scheduled.</summary>
+    public DateTimeOffset? DeleteAt { get; init; }
+
+    /// <summary>When the key was deleted: every version's material is erased and the name stays reserved.</summary>
+    public DateTimeOffset? DeletedAt { get; init; }
+
     public int LatestVersion => Versions.Count == 0 ? 0 : Versions[^1].Version;
 
     public KeyVersionRecord? FindVersion(int version)
@@ -26,9 +32,21 @@ public sealed record KeyRecord
             : Versions.FirstOrDefault(v => v.Version == version);
     }
 
-    /// <summary>The state callers see: active versions below min_decryption_version are retired.</summary>
+    /// <summary>
+    /// The state callers see: a version whose destruction (or whose key's deletion) is scheduled is
+    /// pending destruction; active versions below min_decryption_version are retired.
+    /// </summary>
     public VersionState EffectiveState(KeyVersionRecord v) =>
-        v.State == VersionState.Active && v.Version < Policy.MinDecryptionVersion ? VersionState.Retired : v.State;
+        v.State == VersionState.Destroyed ? VersionState.Destroyed
+        : v.DestroyAt is not null || DeleteAt is not null ? VersionState.PendingDestruction
+        : v.State == VersionState.Active && v.Version < Policy.MinDecryptionVersion ? VersionState.Retired
+        : v.State;
+
+    /// <summary>When <paramref name="v"/> will be destroyed, if that is scheduled (its own destruction or the key's deletion, whichever is first).</summary>
+    public DateTimeOffset? DestructionDue(KeyVersionRecord v) =>
+        v.State == VersionState.Destroyed ? null
+        : v.DestroyAt is { } a && DeleteAt is { } b ? (a < b ? a : b)
+        : v.DestroyAt ?? DeleteAt;
 
     /// <summary>
     /// The version new encryptions and signatures use: always the latest one. When it is revoked
@@ -60,6 +78,9 @@ public sealed record KeyVersionRecord
     public DateTimeOffset? RevokedAt { get; init; }
 
     public DateTimeOffset? DestroyedAt { get; init; }
+
+    /// <summary>When the scheduled destruction of this version runs; null when none is scheduled.</summary>
+    public DateTimeOffset? DestroyAt { get; init; }
 
     /// <summary>The X.509 certificate attached to a signing key version, if any (public data).</summary>
     public VersionCertificate? Certificate { get; init; }

@@ -47,9 +47,23 @@ public sealed class KeyRing(IKeyStore store, IKekProvider kek, MaterialCache mat
     public void MarkChanged() => Interlocked.Increment(ref _changes);
 
     /// <summary>The version new encryptions/signatures use; <c>no_active_version</c> when every version is revoked or destroyed.</summary>
-    public static KeyVersionRecord LatestForUse(KeyRecord key) =>
-        key.LatestUsableVersion()
-        ?? throw new KeyBridgeException(KeyBridgeError.NoActiveVersion, $"key '{key.Name}' has no active version; rotate it");
+    public static KeyVersionRecord LatestForUse(KeyRecord key)
+    {
+        if (key.LatestUsableVersion() is { } usable)
+        {
+            return usable;
+        }
+        if (key.DeletedAt is not null)
+        {
+            throw new KeyBridgeException(KeyBridgeError.KeyDeleted, $"key '{key.Name}' was deleted");
+        }
+        if (key.Versions.Count > 0 && key.EffectiveState(key.Versions[^1]) == VersionState.PendingDestruction)
+        {
+            throw new KeyBridgeException(KeyBridgeError.VersionPendingDestruction,
+                $"key '{key.Name}' is scheduled for deletion; cancel it with key.cancel_destruction to use the key again");
+        }
+        throw new KeyBridgeException(KeyBridgeError.NoActiveVersion, $"key '{key.Name}' has no active version; rotate it");
+    }
 
     /// <summary>A version that may decrypt/verify: refused when retired, revoked or destroyed (each with its own error).</summary>
     public static KeyVersionRecord ForDecryption(KeyRecord key, int version)
@@ -63,6 +77,8 @@ public sealed class KeyRing(IKeyStore store, IKekProvider kek, MaterialCache mat
                 $"version {version} of key '{key.Name}' is retired (below min_decryption_version {key.Policy.MinDecryptionVersion})"),
             VersionState.Revoked => throw new KeyBridgeException(KeyBridgeError.VersionRevoked,
                 $"version {version} of key '{key.Name}' is revoked"),
+            VersionState.PendingDestruction => throw new KeyBridgeException(KeyBridgeError.VersionPendingDestruction,
+                $"version {version} of key '{key.Name}' is scheduled for destruction at {key.DestructionDue(v):u}; cancel it with key.cancel_destruction to use it again"),
             _ => throw new KeyBridgeException(KeyBridgeError.VersionDestroyed,
                 $"version {version} of key '{key.Name}' is destroyed"),
         };

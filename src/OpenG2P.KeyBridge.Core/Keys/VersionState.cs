@@ -2,7 +2,9 @@ namespace OpenG2P.KeyBridge.Keys;
 
 /// <summary>
 /// Stored states are active, revoked and destroyed. <see cref="Retired"/> is derived: an active
-/// version below the key's <c>min_decryption_version</c>.
+/// version below the key's <c>min_decryption_version</c>. <see cref="PendingDestruction"/> is derived
+/// too: a version whose destruction (or whose key's deletion) is scheduled; it is refused for every
+/// use until the destruction runs or is cancelled, and a cancel brings back its stored state.
 /// </summary>
 public enum VersionState
 {
@@ -10,6 +12,7 @@ public enum VersionState
     Retired,
     Revoked,
     Destroyed,
+    PendingDestruction,
 }
 
 public static class VersionStates
@@ -20,6 +23,7 @@ public static class VersionStates
         VersionState.Retired => "retired",
         VersionState.Revoked => "revoked",
         VersionState.Destroyed => "destroyed",
+        VersionState.PendingDestruction => "pending_destruction",
         _ => throw new ArgumentOutOfRangeException(nameof(s)),
     };
 

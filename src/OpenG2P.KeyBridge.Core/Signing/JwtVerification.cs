@@ -46,10 +46,13 @@ public static class JwtReasons
 
     public const string Destroyed = "destroyed";
 
+    /// <summary>The kid's version is scheduled for destruction (or its key for deletion): refused until that is cancelled.</summary>
+    public const string PendingDestruction = "pending_destruction";
+
     public const string Expired = "expired";
 
     public const string NotYetValid = "not_yet_valid";
 
     public static IReadOnlyList<string> All { get; } =
-        [Malformed, UnknownKid, KeyMismatch, Revoked, Retired, Destroyed, AlgorithmMismatch, BadSignature, Expired, NotYetValid];
+        [Malformed, UnknownKid, KeyMismatch, Revoked, Retired, Destroyed, PendingDestruction, AlgorithmMismatch, BadSignature, Expired, NotYetValid];
 }

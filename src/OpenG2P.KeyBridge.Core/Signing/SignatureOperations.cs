@@ -144,6 +144,7 @@ public sealed class SignatureOperations(KeyRing ring, SignerSource signers)
             {
                 VersionState.Revoked => JwtReasons.Revoked,
                 VersionState.Retired => JwtReasons.Retired,
+                VersionState.PendingDestruction => JwtReasons.PendingDestruction,
                 _ => JwtReasons.Destroyed,
             };
             return JwtVerification.Invalid(reason, $"version {versionNumber} of key '{keyName}' is {state.ToName()}", kid, keyName, versionNumber);

@@ -19,4 +19,10 @@ public interface IAuditStore
     Task<IReadOnlyList<AuditRecord>> ReadAsync(long afterSeq, int limit, CancellationToken ct = default);
 
     Task<AuditHead> GetHeadAsync(CancellationToken ct = default);
+
+    /// <summary>
+    /// Where this store's chain starts: (0, "") normally; after a restore, the restored bundle's head — records up to
+    /// it are not in this store, and the first record here links to its hash.
+    /// </summary>
+    Task<AuditHead> GetAnchorAsync(CancellationToken ct = default);
 }

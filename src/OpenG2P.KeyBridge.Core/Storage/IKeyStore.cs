@@ -72,6 +72,30 @@ public interface IKeyStore
     /// <summary>The certificate attached to one key version; null when it has none (or the key or version does not exist).</summary>
     Task<VersionCertificate?> GetCertificateAsync(string name, int version, CancellationToken ct = default);
 
+    /// <summary>
+    /// Schedules the destruction of one version for <paramref name="due"/>; a version already scheduled keeps its time, a
+    /// destroyed one is left as it is. Throws <c>key_not_found</c> / <c>version_not_found</c>.
+    /// </summary>
+    Task<KeyRecord> ScheduleVersionDestructionAsync(string name, int version, DateTimeOffset due, CancellationToken ct = default);
+
+    /// <summary>Schedules the deletion of the whole key for <paramref name="due"/> (an earlier schedule stands). Throws <c>key_not_found</c>.</summary>
+    Task<KeyRecord> ScheduleKeyDeletionAsync(string name, DateTimeOffset due, CancellationToken ct = default);
+
+    /// <summary>
+    /// Cancels the scheduled destruction of one version, or (<paramref name="version"/> null) the key's deletion and every
+    /// scheduled destruction of its versions. Returns the key and how many schedules were cleared (0: nothing was pending).
+    /// </summary>
+    Task<(KeyRecord Key, int Cancelled)> CancelDestructionAsync(string name, int? version, CancellationToken ct = default);
+
+    /// <summary>Destructions due at <paramref name="now"/>, earliest first; <see cref="DueDestruction.Version"/> is null for a key deletion.</summary>
+    Task<IReadOnlyList<DueDestruction>> ListDueDestructionsAsync(DateTimeOffset now, int limit, CancellationToken ct = default);
+
+    /// <summary>
+    /// Runs one destruction if it is still scheduled and due at <paramref name="now"/> (a cancel that committed first wins):
+    /// erases the version's material, or every version's and marks the key deleted. Null when nothing was due.
+    /// </summary>
+    Task<KeyRecord?> ExecuteDestructionAsync(string name, int? version, DateTimeOffset now, CancellationToken ct = default);
+
     Task<ClientRecord?> GetClientAsync(string clientId, CancellationToken ct = default);
 
     /// <summary>Throws <c>client_exists</c> when the id is taken.</summary>
@@ -86,10 +110,16 @@ public interface IKeyStore
 
     /// <summary>Sets a setting only if it is unset; returns whether this call set it.</summary>
     Task<bool> TrySetSettingAsync(string name, string value, CancellationToken ct = default);
+
+    /// <summary>Sets a setting, replacing any earlier value.</summary>
+    Task SetSettingAsync(string name, string value, CancellationToken ct = default);
 }
 
 /// <summary>One stored version's wrapped material and the KEK that wrapped it (null when unknown).</summary>
 public sealed record WrappedVersion(string KeyName, int Version, string? KekId, byte[] WrappedMaterial);
+
+/// <summary>A scheduled destruction: of one version, or (<see cref="Version"/> null) the deletion of the whole key.</summary>
+public sealed record DueDestruction(string KeyName, int? Version, DateTimeOffset DueAt);
 
 /// <summary>Material for a new version, already wrapped by the KEK.</summary>
 public sealed record NewKeyVersion(byte[] WrappedMaterial, string KekId, byte[]? PublicMaterial = null);

@@ -8,7 +8,7 @@ namespace OpenG2P.KeyBridge.Server.Audit;
 public sealed record AuditVerification(bool Valid, long Checked, long HeadSeq, long? FirstBadSeq, string? Reason);
 
 /// <summary>
-/// Recomputes the chain from the first record: a changed record fails its HMAC, an inserted,
+/// Recomputes the chain from the first record (or, after a restore, from the restored head): a changed record fails its HMAC, an inserted,
 /// deleted or reordered one breaks the numbering or the link to its predecessor, and records
 /// removed from the end no longer match the stored head.
 /// </summary>
@@ -20,8 +20,10 @@ public sealed class AuditVerifier(IAuditStore store, KeyRing ring)
         var materials = new Dictionary<int, byte[]>();
         try
         {
-            long expected = 1, after = 0, checkedCount = 0;
-            var prev = "";
+            // After a restore the chain continues from the restored bundle's head (the anchor); records up to it are in the old log.
+            var anchor = await store.GetAnchorAsync(ct);
+            long expected = anchor.Seq + 1, after = anchor.Seq, checkedCount = 0;
+            var prev = anchor.Hash;
             while (true)
             {
                 var page = await store.ReadAsync(after, 1000, ct);

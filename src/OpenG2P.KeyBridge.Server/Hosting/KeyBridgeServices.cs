@@ -33,6 +33,8 @@ public static class KeyBridgeServices
         Bind<AnomalyOptions>(services, "Anomaly");
         Bind<SigningOptions>(services, "Signing");
         Bind<VoucherOptions>(services, "Vouchers");
+        Bind<BackupOptions>(services, "Backup");
+        Bind<KeysOptions>(services, "Keys");
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(sp => CreateStore(sp.GetRequiredService<IOptions<StorageOptions>>().Value));
@@ -80,6 +82,11 @@ public static class KeyBridgeServices
         services.AddSingleton<OidcTokenValidator>();
         services.AddHttpClient("oidc", c => c.Timeout = TimeSpan.FromSeconds(10));
         services.AddSingleton<KeyBridgeInitializer>();
+        services.AddSingleton(sp => (IBackupStore)sp.GetRequiredService<SqlKeyStore>());
+        services.AddSingleton(sp => new KeyDeletionPolicy(sp.GetRequiredService<IOptions<KeysOptions>>().Value.DeletionWaitingPeriod));
+        services.AddSingleton<KeyDestruction>();
+        services.AddSingleton<Backup.RecoveryCeremonies>();
+        services.AddSingleton<Backup.BackupService>();
         // Keep process_* metrics; the event-counter and meter adapters publish names that break
         // Prometheus naming rules (promtool flags them).
         Metrics.SuppressDefaultMetrics(new SuppressDefaultMetricOptions
@@ -116,7 +123,7 @@ public static class KeyBridgeServices
     private static void Bind<T>(IServiceCollection services, string section) where T : class =>
         services.AddOptions<T>().BindConfiguration(section).ValidateDataAnnotations().ValidateOnStart();
 
-    private static SqlKeyStore CreateStore(StorageOptions o) => o.Provider switch
+    internal static SqlKeyStore CreateStore(StorageOptions o) => o.Provider switch
     {
         "postgres" => new PostgresKeyStore(o.ConnectionString
             ?? throw new InvalidOperationException("Storage:ConnectionString is required when Storage:Provider is 'postgres'")),

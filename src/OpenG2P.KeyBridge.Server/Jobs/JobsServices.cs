@@ -32,6 +32,7 @@ public static class JobsServices
         services.AddSingleton<DashboardAccess>();
         services.AddTransient<JobRunner>();
         services.AddTransient<RotationJobs>();
+        services.AddTransient<Destruction.DestructionJobs>();
         services.AddTransient<IJobHandler, ReencryptionJob>();
         services.AddTransient<IJobHandler, KekRotationJob>();
 
@@ -64,6 +65,7 @@ public static class JobsServices
         });
         services.AddHostedService<JobsStartup>();
         services.AddHostedService<JobRecovery>();
+        services.AddHostedService<Destruction.DestructionSchedule>();
         return builder;
     }
 

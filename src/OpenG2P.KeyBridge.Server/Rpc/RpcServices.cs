@@ -36,6 +36,8 @@ public sealed class RpcServices(
     VoucherOperations vouchers,
     IOptions<VoucherOptions> voucherOptions,
     KeyBridgeMetrics metrics,
+    Backup.BackupService backups,
+    KeyDestruction destruction,
     ILogger<RpcServices> logger)
 {
     public DataCrypto Data { get; } = data;
@@ -76,6 +78,9 @@ public sealed class RpcServices(
     public VoucherOptions VoucherOptions { get; } = voucherOptions.Value;
 
     public KeyBridgeMetrics Metrics { get; } = metrics;
+    public Backup.BackupService Backups { get; } = backups;
+
+    public KeyDestruction Destruction { get; } = destruction;
 
     public ILogger Logger { get; } = logger;
 }

@@ -104,11 +104,11 @@ public sealed class KeyMethods(RpcServices s)
 
     [JsonRpcMethod("key.destroy_version")]
     [RpcAccess(Roles.KeyAdmin)]
-    [RpcSummary("Erase a version's material (metadata kept); needs deletion_allowed and is refused for the latest version.", typeof(KeyView))]
+    [RpcSummary("Schedule the erasure of a version's material after Keys:DeletionWaitingPeriod (state pending_destruction, cancellable with key.cancel_destruction); needs deletion_allowed and is refused for the latest version.", typeof(KeyView))]
     public async Task<KeyView> DestroyVersionAsync(KeyVersionParams p, RpcContext ctx)
     {
         var name = ManagedKey(ctx, p.Name);
-        return KeyView.From(await s.Keys.DestroyVersionAsync(name, RequiredVersion(p)));
+        return KeyView.From(await s.Destruction.DestroyVersionAsync(name, RequiredVersion(p)));
     }
 
     [JsonRpcMethod("key.export")]

@@ -82,21 +82,26 @@ public sealed record PolicyView(
     string? RotationPeriod, bool Exportable, bool DeletionAllowed, int MinDecryptionVersion, bool HsmResident, IReadOnlyList<string> RequiredContext,
     string? Algorithm);
 
-/// <summary>A version; <c>kid</c> and <c>has_certificate</c> only for signing keys.</summary>
+/// <summary>
+/// A version; <c>kid</c> and <c>has_certificate</c> only for signing keys; <c>destroy_at</c> (when its scheduled
+/// destruction runs) only while its state is <c>pending_destruction</c>.
+/// </summary>
 public sealed record VersionView(
     int Version, string State, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt, DateTimeOffset? DestroyedAt, string? Kid = null,
-    bool? HasCertificate = null)
+    bool? HasCertificate = null, DateTimeOffset? DestroyAt = null)
 {
     public static VersionView From(KeyRecord k, KeyVersionRecord v)
     {
         var signing = k.Type.IsSigningType();
         return new(v.Version, k.EffectiveState(v).ToName(), v.CreatedAt, v.RevokedAt, v.DestroyedAt,
-            signing ? KeyIds.Format(k.Name, v.Version) : null, signing ? v.Certificate is not null : null);
+            signing ? KeyIds.Format(k.Name, v.Version) : null, signing ? v.Certificate is not null : null, k.DestructionDue(v));
     }
 }
 
+/// <summary>A key; <c>delete_at</c> while its deletion is scheduled, <c>deleted_at</c> once it ran.</summary>
 public sealed record KeyView(
-    string Name, string Type, int LatestVersion, PolicyView Policy, IReadOnlyList<VersionView> Versions, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+    string Name, string Type, int LatestVersion, PolicyView Policy, IReadOnlyList<VersionView> Versions, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
+    DateTimeOffset? DeleteAt = null, DateTimeOffset? DeletedAt = null)
 {
     public static KeyView From(KeyRecord k) => new(
         k.Name,
@@ -107,7 +112,9 @@ public sealed record KeyView(
             k.Type.IsSigningType() ? SignatureAlgorithms.DefaultFor(k).ToName() : null),
         k.Versions.Select(v => VersionView.From(k, v)).ToList(),
         k.CreatedAt,
-        k.UpdatedAt);
+        k.UpdatedAt,
+        k.DeleteAt,
+        k.DeletedAt);
 }
 
 public sealed record KeyListResult(IReadOnlyList<KeyView> Keys, string? NextAfter);
