@@ -53,6 +53,10 @@ public sealed record KeyBridgeError(string Name, int Code, int HttpStatus)
     public static readonly KeyBridgeError KekUnavailable = new("kek_unavailable", 4003, 503);
     public static readonly KeyBridgeError KeyMaterialCorrupt = new("key_material_corrupt", 4004, 500);
 
+    // MOSIP keymanager compatibility (6xxx).
+    public static readonly KeyBridgeError KeystoreUnreadable = new("keystore_unreadable", 6001, 400);
+    public static readonly KeyBridgeError KeymgrRowsMalformed = new("keymgr_rows_malformed", 6002, 400);
+
     // Jobs (7xxx).
     public static readonly KeyBridgeError JobNotFound = new("job_not_found", 7001, 404);
 
@@ -66,6 +70,7 @@ public sealed record KeyBridgeError(string Name, int Code, int HttpStatus)
         CiphertextMalformed, ContextMismatch, ContextRequired, InvalidBase64, InvalidContext, MacMalformed,
         CertificateMalformed, CertificateMismatch, CertificateExpired,
         HsmUnavailable, StorageUnavailable, KekUnavailable, KeyMaterialCorrupt,
+        KeystoreUnreadable, KeymgrRowsMalformed,
         JobNotFound,
     ];
 }

@@ -17,4 +17,10 @@ public sealed record JwtSignOptions
 
     /// <summary>RSA keys: RS256 or PS256 for this call; null uses the key's default.</summary>
     public SignatureAlgorithm? Algorithm { get; init; }
+
+    /// <summary>
+    /// The <c>kid</c> of the signing version when it must differ from <c>&lt;key&gt;:v&lt;n&gt;</c> (the MOSIP-compatible
+    /// endpoints put MOSIP's key ids there, so existing JWKS consumers keep matching); null for KeyBridge's own.
+    /// </summary>
+    public Func<Keys.KeyVersionRecord, string>? KeyId { get; init; }
 }

@@ -7,6 +7,7 @@ using OpenG2P.KeyBridge.Operations;
 using OpenG2P.KeyBridge.Server.Audit;
 using OpenG2P.KeyBridge.Server.Auth;
 using OpenG2P.KeyBridge.Server.Monitoring;
+using OpenG2P.KeyBridge.Server.Mosip;
 using Prometheus;
 using OpenG2P.KeyBridge.Server.Rpc;
 using OpenG2P.KeyBridge.Server.Security;
@@ -42,6 +43,7 @@ public static class KeyBridgeServices
         services.AddSingleton(sp => new KeyRing(sp.GetRequiredService<IKeyStore>(), sp.GetRequiredService<IKekProvider>(),
             sp.GetRequiredService<MaterialCache>(), TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<CacheOptions>>().Value.MetadataSeconds)));
         services.AddSingleton<KeyManager>();
+        services.AddKeyBridgeMosip();
         services.AddSingleton<DataCrypto>();
         services.AddSingleton<MacOperations>();
         services.AddSingleton<SignerSource>();

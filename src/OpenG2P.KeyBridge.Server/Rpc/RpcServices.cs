@@ -30,6 +30,7 @@ public sealed class RpcServices(
     IOptions<LimitsOptions> limits,
     JobService jobs,
     IOptions<SigningOptions> signing,
+    Mosip.Import.MosipKeystoreImporter mosipImporter,
     ILogger<RpcServices> logger)
 {
     public DataCrypto Data { get; } = data;
@@ -64,6 +65,8 @@ public sealed class RpcServices(
 
     public JobService Jobs { get; } = jobs;
     public SigningOptions Signing { get; } = signing.Value;
+
+    public Mosip.Import.MosipKeystoreImporter MosipImporter { get; } = mosipImporter;
 
     public ILogger Logger { get; } = logger;
 }
