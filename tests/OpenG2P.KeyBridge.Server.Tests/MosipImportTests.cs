@@ -131,6 +131,14 @@ public sealed class MosipImportTests(MosipImportFixture fx) : IClassFixture<Mosi
         Assert.Equal(Info("ID_REPO/").Str("generated") + "Z", entry.Str("issuedAt"));
         var signed = (await mosip.ResponseAsync("jwtSign", new { dataToSign = B64.Url("{\"v\":1}"), applicationId = "ID_REPO", includePayload = true })).Str("jwtSignedData");
         Assert.Equal(kid, Jose.Header(signed).GetProperty("kid").GetString());
+
+        // KeyBridge's own public JWKS (also served at OpenG2P's verifier path) lists the version under MOSIP's kid too.
+        using var http = new HttpClient { BaseAddress = fx.Server.BaseAddress };
+        var jwks = JsonDocument.Parse(await http.GetStringAsync("api/v1/security/.well-known/jwks.json")).RootElement;
+        var keys = jwks.GetProperty("keys").EnumerateArray().ToList();
+        var byMosipKid = Assert.Single(keys, k => k.Str("kid") == kid);
+        var byKeyBridgeKid = Assert.Single(keys, k => k.Str("kid") == "mosip.id_repo:v1");
+        Assert.Equal(byKeyBridgeKid.Str("n"), byMosipKid.Str("n"));
     }
 
     [Fact]

@@ -56,7 +56,7 @@ public static class KeyBridgeServices
                 new CertificateSettings(o.RootCaName, TimeSpan.FromDays(o.RootCaValidityDays), TimeSpan.FromDays(o.CertificateValidityDays)));
         });
         services.AddSingleton(sp => new JwksCache(sp.GetRequiredService<IKeyStore>(), sp.GetRequiredService<KeyRing>(),
-            TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<CacheOptions>>().Value.MetadataSeconds)));
+            TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<CacheOptions>>().Value.MetadataSeconds), sp.GetService<IJwksKidAliases>()));
         services.AddSingleton(new RpcCatalog(RpcTargets.Types));
         services.AddSingleton<RpcServices>();
         services.AddSingleton<RpcHost>();

@@ -153,7 +153,7 @@ public sealed class MosipKeys(MosipKeyMap map, KeyRing ring, KeyManager keys, Ce
     }
 
     private async Task<Dictionary<int, MosipKeyRecord>> ImportedAsync(string name, CancellationToken ct) =>
-        (await imported.ListMosipKeysAsync(name, ct)).ToDictionary(r => r.Version);
+        (await imported.ListMosipKeysAsync(name, ct)).GroupBy(r => r.Version).ToDictionary(g => g.Key, g => g.First());
 
     private async Task<KeyRecord?> TryGetAsync(string name, CancellationToken ct)
     {

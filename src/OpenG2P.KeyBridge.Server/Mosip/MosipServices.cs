@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using OpenG2P.KeyBridge.Mosip;
+using OpenG2P.KeyBridge.Signing;
 using OpenG2P.KeyBridge.Server.Mosip.Import;
 using OpenG2P.KeyBridge.Storage;
 
@@ -18,6 +19,7 @@ public static class MosipServices
         services.AddSingleton<MosipKeys>();
         services.AddSingleton<MosipRuntime>();
         services.AddSingleton<MosipKeystoreImporter>();
+        services.AddSingleton<IJwksKidAliases, MosipJwksAliases>();
         return services;
     }
 
