@@ -317,11 +317,11 @@ public sealed partial class MosipEndpointTests(SqliteServerFixture fx) : IClassF
     {
         var dir = Directory.CreateTempSubdirectory("kb-ca-").FullName;
         await File.WriteAllTextAsync(Path.Combine(dir, "req.csr"), csrPem);
-        var (code, _, err) = await Repo.RunAsync("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=External CA", "-days", "30",
+        var (code, _, err) = await Repo.RunAsync("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=External CA", "-days", "400",
             "-keyout", Path.Combine(dir, "ca.key"), "-out", Path.Combine(dir, "ca.pem"));
         Assert.True(code == 0, err);
         (code, _, err) = await Repo.RunAsync("openssl", "x509", "-req", "-in", Path.Combine(dir, "req.csr"), "-CA", Path.Combine(dir, "ca.pem"),
-            "-CAkey", Path.Combine(dir, "ca.key"), "-CAcreateserial", "-days", "30", "-out", Path.Combine(dir, "cert.pem"));
+            "-CAkey", Path.Combine(dir, "ca.key"), "-CAcreateserial", "-days", "365", "-out", Path.Combine(dir, "cert.pem"));
         Assert.True(code == 0, err);
         return await File.ReadAllTextAsync(Path.Combine(dir, "cert.pem"));
     }

@@ -18,7 +18,8 @@ public sealed record MosipCertificate(string KeyName, int Version, byte[] Certif
 /// KeyBridge's root CA), certificate lists, and MOSIP-form kids (imported: MOSIP's own; new versions:
 /// <see cref="MosipKeyIds.ForVersion"/>).
 /// </summary>
-public sealed class MosipKeys(MosipKeyMap map, KeyRing ring, KeyManager keys, CertificateAuthority ca, IMosipKeyStore imported, IOptions<MosipOptions> options)
+public sealed class MosipKeys(MosipKeyMap map, KeyRing ring, KeyManager keys, CertificateAuthority ca, IMosipKeyStore imported, IOptions<MosipOptions> options,
+    TimeProvider time)
 {
     /// <summary>The configured (or built-in) binding, else the key a keystore import made for the id; null when neither.</summary>
     public async Task<MosipKeyBinding?> FindAsync(MosipId id, CancellationToken ct = default)
@@ -53,7 +54,10 @@ public sealed class MosipKeys(MosipKeyMap map, KeyRing ring, KeyManager keys, Ce
         return map.Find(new MosipId(MosipKeyMap.SignApplicationId, MosipKeyMap.SignReferenceId))!;
     }
 
-    /// <summary>The bound key, created on first use; signing keys' latest version gets a certificate when it has none.</summary>
+    /// <summary>
+    /// The bound key, created on first use; signing keys' latest version gets a certificate when it has none, and is
+    /// replaced by a new version when it ends within <c>Mosip:PreExpireDays</c> (MOSIP's key policy).
+    /// </summary>
     public async Task<KeyRecord> GetOrCreateAsync(MosipKeyBinding binding, CancellationToken ct = default)
     {
         var key = await TryGetAsync(binding.KeyName, ct);
@@ -68,7 +72,33 @@ public sealed class MosipKeys(MosipKeyMap map, KeyRing ring, KeyManager keys, Ce
                 key = await keys.GetAsync(binding.KeyName, ct); // another node created it first
             }
         }
-        return await EnsureCertifiedAsync(key, null, ct);
+        return await RenewIfExpiringAsync(await EnsureCertifiedAsync(key, null, ct), ct);
+    }
+
+    /// <summary>MOSIP's pre-expiry: a new (certified) version when the current one ends within the pre-expiry window.</summary>
+    private async Task<KeyRecord> RenewIfExpiringAsync(KeyRecord key, CancellationToken ct)
+    {
+        if (!key.Type.IsSigningType() || key.LatestUsableVersion() is not { Certificate: { } certificate } latest)
+        {
+            return key;
+        }
+        var rows = await ImportedAsync(key.Name, ct);
+        DateTimeOffset end;
+        if (rows.TryGetValue(latest.Version, out var row) && row.ExpiresAt is { } expires)
+        {
+            end = expires;
+        }
+        else
+        {
+            using var cert = X509CertificateLoader.LoadCertificate(certificate.Certificate);
+            end = new DateTimeOffset(cert.NotAfter.ToUniversalTime());
+        }
+        if (end - time.GetUtcNow() > TimeSpan.FromDays(options.Value.PreExpireDays))
+        {
+            return key;
+        }
+        await keys.RotateAsync(key.Name, ct);
+        return await EnsureCertifiedAsync(await keys.GetAsync(key.Name, ct), null, ct);
     }
 
     /// <summary>Signing keys: a certificate from the root CA for the latest version if it has none (after creation or rotation).</summary>

@@ -17,6 +17,14 @@ public sealed class MosipOptions
     /// <summary>Lifetime of the certificates KeyBridge's root CA issues for MOSIP signing keys (MOSIP's key policy: 1095 days).</summary>
     [Range(1, 36500)]
     public int CertificateValidityDays { get; set; } = 1095;
+
+    /// <summary>
+    /// MOSIP's pre-expiry: a signing key whose current version ends (MOSIP's key expiry for imported versions, the
+    /// certificate's for others) within this many days is rotated on its next use, as MOSIP makes a new key. Must be
+    /// shorter than <see cref="CertificateValidityDays"/>.
+    /// </summary>
+    [Range(0, 36500)]
+    public int PreExpireDays { get; set; } = 60;
 }
 
 /// <summary>One <c>Mosip:KeyMap</c> entry, e.g. <c>Mosip__KeyMap__0__ApplicationId=OPENG2P_SR</c>, <c>…__ReferenceId=ENCRYPT</c>, <c>…__Key=sr-data</c>.</summary>

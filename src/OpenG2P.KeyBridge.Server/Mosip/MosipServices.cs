@@ -28,6 +28,10 @@ public static class MosipServices
     {
         public ValidateOptionsResult Validate(string? name, MosipOptions options)
         {
+            if (options.PreExpireDays >= options.CertificateValidityDays)
+            {
+                return ValidateOptionsResult.Fail("Mosip:PreExpireDays must be shorter than Mosip:CertificateValidityDays");
+            }
             try
             {
                 _ = new MosipKeyMap(Options.Create(options));
