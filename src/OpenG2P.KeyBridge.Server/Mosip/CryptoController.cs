@@ -98,7 +98,14 @@ public sealed class CryptoController(MosipRuntime runtime, MosipKeys mosipKeys, 
     {
         if (bytes.AsSpan().StartsWith(TextPrefix))
         {
-            return Ciphertext.Parse(Encoding.ASCII.GetString(bytes));
+            try
+            {
+                return Ciphertext.Parse(Encoding.ASCII.GetString(bytes));
+            }
+            catch (KeyBridgeException) when (MosipCiphertext.LooksLike(bytes))
+            {
+                return null; // a MOSIP ciphertext whose thumbprint happens to start with "kb:"
+            }
         }
         if (MosipCiphertext.LooksLike(bytes))
         {

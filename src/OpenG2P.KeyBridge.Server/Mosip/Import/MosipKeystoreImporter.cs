@@ -107,7 +107,6 @@ public sealed class MosipKeystoreImporter(KeyManager keys, IMosipKeyStore index,
             throw new SkipException(e.Message);
         }
         var now = time.GetUtcNow();
-        await keys.AttachCertificateAsync(name, version.Version, new VersionCertificate(certificate, chain, now), ct);
         var kid = row.UniqueIdentifier is { } u && u.Length % 2 == 0 && u.All(Uri.IsHexDigit) ? MosipKeyIds.FromUniqueIdentifier(u) : null;
         await index.AddMosipKeyAsync(new MosipKeyRecord
         {
@@ -123,6 +122,8 @@ public sealed class MosipKeystoreImporter(KeyManager keys, IMosipKeyStore index,
             ExpiresAt = row.ExpiresAt,
             ImportedAt = now,
         }, ct);
+        // Attached after the index row, so the change it signals rebuilds the JWKS with the MOSIP kid already known.
+        await keys.AttachCertificateAsync(name, version.Version, new VersionCertificate(certificate, chain, now), ct);
         return new ImportedKey(id.ApplicationId, id.ReferenceId, row.Id, name, version.Version, Convert.ToHexString(thumbprint), kid);
     }
 
