@@ -83,8 +83,9 @@ public sealed class MosipKeys(MosipKeyMap map, KeyRing ring, KeyManager keys, Ce
             return key;
         }
         var rows = await ImportedAsync(key.Name, ct);
+        rows.TryGetValue(latest.Version, out var row);
         DateTimeOffset end;
-        if (rows.TryGetValue(latest.Version, out var row) && row.ExpiresAt is { } expires)
+        if (row?.ExpiresAt is { } expires)
         {
             end = expires;
         }
@@ -93,7 +94,10 @@ public sealed class MosipKeys(MosipKeyMap map, KeyRing ring, KeyManager keys, Ce
             using var cert = X509CertificateLoader.LoadCertificate(certificate.Certificate);
             end = new DateTimeOffset(cert.NotAfter.ToUniversalTime());
         }
-        if (end - time.GetUtcNow() > TimeSpan.FromDays(options.Value.PreExpireDays))
+        var now = time.GetUtcNow();
+        // A version made within the last day is kept even if it ends soon (e.g. the root CA itself expires soon and caps its
+        // certificate): renewing it again would not help and would rotate on every call.
+        if (end - now > TimeSpan.FromDays(options.Value.PreExpireDays) || now - (row?.GeneratedAt ?? latest.CreatedAt) < TimeSpan.FromDays(1))
         {
             return key;
         }
