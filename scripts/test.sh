@@ -10,6 +10,7 @@ root=$(pwd)
 log() { echo "test.sh: $*" >&2; }
 
 # Debian packages the tests use (python3-cryptography, PyJWT and jwcrypto for the independent checks,
+# python-jose and requests for the replay of OpenG2P's MOSIP keymanager client,
 # openssl to check certificates and CSRs, python3-pyflakes to check the Odoo addons without Odoo,
 # docker-compose to validate the compose file, PostgreSQL 15 for the integration tests, promtool
 # to check /metrics, SoftHSM2 and pkcs11-tool for the HSM tests, zbarimg and rsvg-convert to decode
@@ -19,6 +20,8 @@ need=()
 /usr/bin/python3 -c 'import jwt' 2>/dev/null || need+=(python3-jwt)
 /usr/bin/python3 -c 'import jwcrypto' 2>/dev/null || need+=(python3-jwcrypto)
 /usr/bin/python3 -c 'import pyflakes' 2>/dev/null || need+=(python3-pyflakes)
+/usr/bin/python3 -c 'import jose' 2>/dev/null || need+=(python3-jose)
+/usr/bin/python3 -c 'import requests' 2>/dev/null || need+=(python3-requests)
 command -v openssl >/dev/null || need+=(openssl)
 [ -e /usr/lib/softhsm/libsofthsm2.so ] || need+=(softhsm2)
 command -v pkcs11-tool >/dev/null || need+=(opensc)

@@ -63,6 +63,10 @@ public sealed record KeyBridgeError(string Name, int Code, int HttpStatus)
     public static readonly KeyBridgeError VoucherInvalid = new("voucher_invalid", 5006, 400);
     public static readonly KeyBridgeError IdempotencyConflict = new("idempotency_conflict", 5007, 409);
 
+    // MOSIP keymanager compatibility (6xxx).
+    public static readonly KeyBridgeError KeystoreUnreadable = new("keystore_unreadable", 6001, 400);
+    public static readonly KeyBridgeError KeymgrRowsMalformed = new("keymgr_rows_malformed", 6002, 400);
+
     // Jobs (7xxx).
     public static readonly KeyBridgeError JobNotFound = new("job_not_found", 7001, 404);
 
@@ -92,6 +96,7 @@ public sealed record KeyBridgeError(string Name, int Code, int HttpStatus)
         CertificateMalformed, CertificateMismatch, CertificateExpired,
         HsmUnavailable, StorageUnavailable, KekUnavailable, KeyMaterialCorrupt, UnsupportedByHsm,
         VoucherNotFound, VoucherAlreadyRedeemed, VoucherRevoked, VoucherExpired, VoucherNotYetValid, VoucherInvalid, IdempotencyConflict,
+        KeystoreUnreadable, KeymgrRowsMalformed,
         JobNotFound,
         BackupMalformed, BackupAuthenticationFailed, SharesInsufficient, ShareInvalid, ShareCeremonyMismatch,
         RecoveryNotInitialized, RecoveryAlreadyInitialized, RestoreTargetNotEmpty, RecoveryOutdated, BackupKekUnavailable,

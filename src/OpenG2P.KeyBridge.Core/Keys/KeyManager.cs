@@ -39,6 +39,49 @@ public sealed class KeyManager(IKeyStore store, KeyRing ring, TimeProvider time,
         return created;
     }
 
+    /// <summary>
+    /// Adds a version holding existing key material (a MOSIP keystore import): PKCS#8 private key and its
+    /// SubjectPublicKeyInfo, wrapped by the KEK like any other. Creates the key (default policy) with it as version 1
+    /// when the key does not exist; otherwise it becomes the key's next, latest version.
+    /// </summary>
+    public async Task<(KeyRecord Key, KeyVersionRecord Version)> ImportVersionAsync(string name, KeyType type, byte[] pkcs8, byte[] subjectPublicKeyInfo,
+        CancellationToken ct = default)
+    {
+        KeyNames.Validate(name);
+        if (!type.IsSigningType())
+        {
+            throw new KeyBridgeException(KeyBridgeError.UnsupportedOperation, $"only asymmetric key material can be imported, not {type.ToName()}");
+        }
+        var existing = await store.GetKeyAsync(name, ct).ConfigureAwait(false);
+        if (existing is null)
+        {
+            var now = time.GetUtcNow();
+            var key = new KeyRecord { Name = name, Type = type, Policy = new KeyPolicy(), CreatedAt = now, UpdatedAt = now, Versions = [] };
+            try
+            {
+                var created = await store.CreateKeyAsync(key,
+                    new NewKeyVersion(ring.Kek.Wrap(pkcs8, KeyRing.WrapContext(name, 1)), ring.Kek.KekId, subjectPublicKeyInfo), ct).ConfigureAwait(false);
+                ring.Remember(created);
+                ring.MarkChanged();
+                PolicyChanged?.Invoke(created);
+                return (created, created.Versions[0]);
+            }
+            catch (KeyBridgeException e) when (e.Error == KeyBridgeError.KeyExists)
+            {
+                existing = await LoadAsync(name, ct).ConfigureAwait(false); // created meanwhile: append instead
+            }
+        }
+        if (existing.Type != type)
+        {
+            throw new KeyBridgeException(KeyBridgeError.UnsupportedOperation,
+                $"key '{name}' is of type {existing.Type.ToName()}; the imported key is {type.ToName()}");
+        }
+        var version = await store.AddVersionAsync(name,
+            v => new NewKeyVersion(ring.Kek.Wrap(pkcs8, KeyRing.WrapContext(name, v)), ring.Kek.KekId, subjectPublicKeyInfo), ct).ConfigureAwait(false);
+        ring.Invalidate(name);
+        return (await LoadAsync(name, ct).ConfigureAwait(false), version);
+    }
+
     public Task<KeyRecord> GetAsync(string name, CancellationToken ct = default) => LoadAsync(name, ct);
 
     public Task<IReadOnlyList<KeyRecord>> ListAsync(string? prefix, string? afterName, int limit, CancellationToken ct = default) =>

@@ -2,14 +2,19 @@ using System.Security.Cryptography;
 using OpenG2P.KeyBridge.Crypto;
 using OpenG2P.KeyBridge.Errors;
 using OpenG2P.KeyBridge.Keys;
+using OpenG2P.KeyBridge.Mosip;
 
 namespace OpenG2P.KeyBridge.Operations;
 
 /// <summary>Result of one data operation, with the key version used (for the audit record).</summary>
 public readonly record struct Used<T>(T Value, string Key, int Version);
 
-/// <summary>Symmetric data operations: encrypt, decrypt, rewrap, data keys.</summary>
-public sealed class DataCrypto(KeyRing ring)
+/// <summary>
+/// Symmetric data operations: encrypt, decrypt, rewrap, data keys. Also reads MOSIP keymanager ciphertexts
+/// (<see cref="MosipCiphertext"/>) with key versions imported from a MOSIP keystore, so that data encrypted
+/// before the switch can be decrypted and moved to KeyBridge's format.
+/// </summary>
+public sealed partial class DataCrypto(KeyRing ring, MosipKeyIndex? mosipKeys = null)
 {
     public async ValueTask<Used<string>> EncryptAsync(string keyName, ReadOnlyMemory<byte> plaintext, EncryptionContext context, CancellationToken ct = default)
     {

@@ -12,14 +12,22 @@ public static class Jwks
     /// Every version of the given signing keys that still verifies — active, so not retired, revoked or destroyed —
     /// newest first within a key. Internal keys (the root CA, token signing) are left out.
     /// </summary>
-    public static JsonObject Build(IEnumerable<KeyRecord> keys)
+    public static JsonObject Build(IEnumerable<KeyRecord> keys, IReadOnlyDictionary<(string Key, int Version), string>? aliases = null)
     {
         var list = new JsonArray();
         foreach (var key in keys.Where(k => k.Type.IsSigningType() && !k.Name.StartsWith(KeyNames.InternalPrefix, StringComparison.Ordinal)))
         {
             foreach (var v in key.Versions.Reverse().Where(v => key.EffectiveState(v) == VersionState.Active && v.PublicMaterial is not null))
             {
-                list.Add(ToJwk(key, v));
+                var jwk = ToJwk(key, v);
+                list.Add(jwk);
+                // The same public key under a second kid (MOSIP's key ids), so tokens carrying that kid find it too.
+                if (aliases is not null && aliases.TryGetValue((key.Name, v.Version), out var alias))
+                {
+                    var copy = (JsonObject)jwk.DeepClone();
+                    copy["kid"] = alias;
+                    list.Add(copy);
+                }
             }
         }
         return new JsonObject { ["keys"] = list };

@@ -11,7 +11,7 @@ namespace OpenG2P.KeyBridge.Signing;
 /// this node (<see cref="KeyRing.Changes"/>) and at most <c>ttl</c> old otherwise, so other nodes'
 /// rotations show within the metadata cache time.
 /// </summary>
-public sealed class JwksCache(IKeyStore store, KeyRing ring, TimeSpan ttl)
+public sealed class JwksCache(IKeyStore store, KeyRing ring, TimeSpan ttl, IJwksKidAliases? aliases = null)
 {
     private const int PageSize = 1000;
     private volatile Snapshot? _current;
@@ -39,10 +39,17 @@ public sealed class JwksCache(IKeyStore store, KeyRing ring, TimeSpan ttl)
             }
             after = page[^1].Name;
         }
-        var body = JsonSerializer.SerializeToUtf8Bytes(Jwks.Build(keys), Jws.Json);
+        var alias = aliases is null ? null : await aliases.AliasesAsync(keys, ct).ConfigureAwait(false);
+        var body = JsonSerializer.SerializeToUtf8Bytes(Jwks.Build(keys, alias), Jws.Json);
         var etag = "\"" + Base64Url.Encode(SHA256.HashData(body).AsSpan(0, 16)) + "\"";
         var snapshot = new Snapshot(body, etag, changes, Environment.TickCount64);
         _current = snapshot;
         return snapshot;
     }
+}
+
+/// <summary>Second kids under which some key versions are also published (the MOSIP-compatible endpoints' key ids).</summary>
+public interface IJwksKidAliases
+{
+    Task<IReadOnlyDictionary<(string Key, int Version), string>> AliasesAsync(IReadOnlyList<KeyRecord> keys, CancellationToken ct = default);
 }

@@ -23,4 +23,10 @@ public sealed record JwtSignOptions
     /// <c>voucher+jwt</c>. Not offered by <c>jwt_sign</c>, so no other call can make a token of such a type.
     /// </summary>
     public string? Type { get; init; }
+
+    /// <summary>
+    /// The <c>kid</c> of the signing version when it must differ from <c>&lt;key&gt;:v&lt;n&gt;</c> (the MOSIP-compatible
+    /// endpoints put MOSIP's key ids there, so existing JWKS consumers keep matching); null for KeyBridge's own.
+    /// </summary>
+    public Func<Keys.KeyVersionRecord, string>? KeyId { get; init; }
 }

@@ -60,7 +60,7 @@ public sealed class SignatureOperations(KeyRing ring, SignerSource signers)
         var header = new JsonObject
         {
             ["alg"] = alg.ToName(),
-            ["kid"] = KeyIds.Format(key.Name, version.Version),
+            ["kid"] = options.KeyId?.Invoke(version) ?? KeyIds.Format(key.Name, version.Version),
             ["typ"] = options.Type ?? (payloadIsJsonObject ? "JWT" : "JOSE"),
         };
         if (options.IncludeCertificate || options.IncludeCertHash)
@@ -91,9 +91,12 @@ public sealed class SignatureOperations(KeyRing ring, SignerSource signers)
     /// Checks a compact JWS against the key version its <c>kid</c> names — never against a key or certificate
     /// carried in the token (<c>jwk</c>, <c>x5c</c>, <c>x5u</c>, <c>jku</c> are ignored). Token problems give
     /// <c>valid: false</c> with a reason; <paramref name="authorize"/> may throw (e.g. <c>forbidden</c>) for the key the kid names.
+    /// A kid that is not of the form <c>&lt;key&gt;:v&lt;n&gt;</c> is passed to <paramref name="resolveKid"/> (e.g. MOSIP's key
+    /// ids), which names the version or returns null.
     /// </summary>
     public async ValueTask<JwtVerification> JwtVerifyAsync(string? token, ReadOnlyMemory<byte>? detachedPayload, string? expectedKey,
-        Action<string> authorize, DateTimeOffset now, TimeSpan clockSkew, CancellationToken ct = default)
+        Action<string> authorize, DateTimeOffset now, TimeSpan clockSkew, CancellationToken ct = default,
+        Func<string, ValueTask<(string Key, int Version)?>>? resolveKid = null)
     {
         var jws = Jws.Parse(token, out var problem);
         if (jws is null)
@@ -112,7 +115,12 @@ public sealed class SignatureOperations(KeyRing ring, SignerSource signers)
             return JwtVerification.Invalid(JwtReasons.Malformed, problem!);
         }
         var kid = header.Kid;
-        if (!KeyIds.TryParse(kid, out var keyName, out var versionNumber) || keyName.StartsWith(KeyNames.InternalPrefix, StringComparison.Ordinal))
+        if (!KeyIds.TryParse(kid, out var keyName, out var versionNumber) && kid is not null && resolveKid is not null
+            && await resolveKid(kid).ConfigureAwait(false) is { } resolved)
+        {
+            (keyName, versionNumber) = resolved;
+        }
+        if (versionNumber == 0 || keyName.StartsWith(KeyNames.InternalPrefix, StringComparison.Ordinal))
         {
             return JwtVerification.Invalid(JwtReasons.UnknownKid, kid is null
                 ? "the JWS header has no kid; KeyBridge verifies only tokens whose kid names one of its key versions"

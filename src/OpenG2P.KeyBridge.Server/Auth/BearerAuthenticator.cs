@@ -6,8 +6,8 @@ using OpenG2P.KeyBridge.Server.Monitoring;
 namespace OpenG2P.KeyBridge.Server.Auth;
 
 /// <summary>
-/// Authenticates a request from its <c>Authorization: Bearer</c> header; every refusal is
-/// audited and counted.
+/// Authenticates a request from its <c>Authorization: Bearer</c> header (or, for the MOSIP-compatible
+/// endpoints only, from the <c>Authorization</c> cookie MOSIP clients send); every refusal is audited and counted.
 /// </summary>
 public sealed class BearerAuthenticator(TokenService tokens, OidcTokenValidator oidc, AuditLog audit, KeyBridgeMetrics metrics, TimeProvider time)
 {
@@ -17,9 +17,14 @@ public sealed class BearerAuthenticator(TokenService tokens, OidcTokenValidator 
         public KeyBridgeError FailureOrDefault => Failure ?? KeyBridgeError.AuthenticationFailed;
     }
 
-    public async ValueTask<Result> AuthenticateAsync(HttpContext http, string requestId)
+    /// <param name="acceptCookie">
+    /// Also take the token from a <c>Cookie: Authorization=&lt;token&gt;</c> header, as OpenG2P's MOSIP keymanager client
+    /// sends it. Only the <c>/v1/keymanager</c> surface passes true: a cookie travels with every browser request, so
+    /// the JSON-RPC API keeps to the header.
+    /// </param>
+    public async ValueTask<Result> AuthenticateAsync(HttpContext http, string requestId, bool acceptCookie = false)
     {
-        var result = await ValidateAsync(http);
+        var result = await ValidateAsync(http, acceptCookie);
         if (result.Error is not null && result.Failure is null)
         {
             metrics.AuthenticationFailed("bearer");
@@ -64,12 +69,18 @@ public sealed class BearerAuthenticator(TokenService tokens, OidcTokenValidator 
         }
     }
 
-    private async ValueTask<Result> ValidateAsync(HttpContext http)
+    private async ValueTask<Result> ValidateAsync(HttpContext http, bool acceptCookie)
     {
         var header = http.Request.Headers.Authorization.ToString();
+        if (string.IsNullOrEmpty(header) && acceptCookie && http.Request.Cookies["Authorization"] is { Length: > 0 } cookie)
+        {
+            header = cookie.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? cookie : "Bearer " + cookie;
+        }
         if (string.IsNullOrEmpty(header))
         {
-            return new(null, "an 'Authorization: Bearer <token>' header is required; get a token from POST /oauth/token");
+            return new(null, acceptCookie
+                ? "an 'Authorization: Bearer <token>' header or an 'Authorization' cookie is required; get a token from POST /oauth/token"
+                : "an 'Authorization: Bearer <token>' header is required; get a token from POST /oauth/token");
         }
         if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) || header.Length <= 7)
         {

@@ -54,9 +54,10 @@ public sealed partial class OidcTokenValidator(IOptions<AuthOptions> options, IH
         var roles = new HashSet<string>(StringComparer.Ordinal);
         foreach (var external in ReadRoles(payload, o.RolesClaim))
         {
-            if (o.RoleMap.TryGetValue(external, out var mapped) && Roles.All.Contains(mapped))
+            // One external role may grant several KeyBridge roles, comma-separated (e.g. MOSIP's KEYMANAGER_ADMIN).
+            if (o.RoleMap.TryGetValue(external, out var mapped))
             {
-                roles.Add(mapped);
+                roles.UnionWith(mapped.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Where(Roles.All.Contains));
             }
         }
         var clientId = new[] { o.ClientIdClaim, "client_id", "azp", "sub" }

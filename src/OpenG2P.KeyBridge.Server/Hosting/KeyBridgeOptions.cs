@@ -151,7 +151,7 @@ public sealed class OidcOptions
     /// <summary>Claims tried in order for the caller's id in the audit log.</summary>
     public string ClientIdClaim { get; set; } = "azp";
 
-    /// <summary>External role name → KeyBridge role. Unmapped external roles are ignored.</summary>
+    /// <summary>External role name → KeyBridge role, or several comma-separated (e.g. <c>KEYMANAGER_ADMIN</c> → <c>encrypter,decrypter,signer,verifier</c>). Unmapped external roles are ignored.</summary>
     public Dictionary<string, string> RoleMap { get; set; } = new(StringComparer.Ordinal);
 
     public bool Enabled => !string.IsNullOrWhiteSpace(Issuer);

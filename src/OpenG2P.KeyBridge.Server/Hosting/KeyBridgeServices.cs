@@ -7,6 +7,7 @@ using OpenG2P.KeyBridge.Operations;
 using OpenG2P.KeyBridge.Server.Audit;
 using OpenG2P.KeyBridge.Server.Auth;
 using OpenG2P.KeyBridge.Server.Monitoring;
+using OpenG2P.KeyBridge.Server.Mosip;
 using Prometheus;
 using OpenG2P.KeyBridge.Server.Rpc;
 using OpenG2P.KeyBridge.Server.Security;
@@ -51,6 +52,7 @@ public static class KeyBridgeServices
             ? new Pkcs11KeyPairs(sp.GetRequiredService<Pkcs11Token>())
             : null));
         services.AddSingleton<KeyManager>();
+        services.AddKeyBridgeMosip();
         services.AddSingleton<DataCrypto>();
         services.AddSingleton<MacOperations>();
         services.AddSingleton<SignerSource>();
@@ -63,7 +65,7 @@ public static class KeyBridgeServices
                 new CertificateSettings(o.RootCaName, TimeSpan.FromDays(o.RootCaValidityDays), TimeSpan.FromDays(o.CertificateValidityDays)));
         });
         services.AddSingleton(sp => new JwksCache(sp.GetRequiredService<IKeyStore>(), sp.GetRequiredService<KeyRing>(),
-            TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<CacheOptions>>().Value.MetadataSeconds)));
+            TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<CacheOptions>>().Value.MetadataSeconds), sp.GetService<IJwksKidAliases>()));
         services.AddSingleton(sp =>
         {
             var o = sp.GetRequiredService<IOptions<VoucherOptions>>().Value;

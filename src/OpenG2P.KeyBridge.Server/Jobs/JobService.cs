@@ -43,9 +43,18 @@ public sealed partial class JobService(IJobStore store, JobLauncher launcher, Jo
             throw Invalid("with storage 'blob', 'fields' names the one blob column (default encrypted_val)");
         }
         var context = p.Context ?? "record";
-        if (context is not ("record" or "none"))
+        if (context is not ("record" or "none" or "mosip"))
         {
-            throw Invalid("'context' must be 'record' or 'none'");
+            throw Invalid("'context' must be 'record', 'none' or 'mosip'");
+        }
+        var (mosipSalt, mosipAad) = MosipParams(p.Mosip);
+        if ((p.Mosip is not null || context == "mosip") && key is null)
+        {
+            throw Invalid("reading MOSIP ciphertexts needs 'key': the aes-256-gcm key they move to");
+        }
+        if (context == "mosip" && p.Mosip is null)
+        {
+            throw Invalid("context 'mosip' needs 'mosip': {salt, aad} as OpenG2P's keymanager provider sends them");
         }
         if (p.BatchSize is < 1 or > MaxBatchSize)
         {
@@ -73,6 +82,8 @@ public sealed partial class JobService(IJobStore store, JobLauncher launcher, Jo
             Model = p.Model is { Length: <= 100 } m && ModelName().IsMatch(m) ? m : throw Invalid("'model' must be an Odoo model name such as res.partner"),
             Fields = fields,
             Context = context,
+            MosipSalt = mosipSalt,
+            MosipAad = mosipAad,
             Key = key,
             Domain = ValidDomain(p.Domain),
             BatchSize = p.BatchSize ?? 200,
@@ -92,6 +103,21 @@ public sealed partial class JobService(IJobStore store, JobLauncher launcher, Jo
             CreatedBy = caller.ClientId,
             CreatedAt = time.GetUtcNow(),
         }, ct);
+    }
+
+    /// <summary>The provider's salt and aad, checked and kept as canonical base64url ("" when one is empty): they are not secrets, only needed to decrypt.</summary>
+    private static (string? Salt, string? Aad) MosipParams(MosipJobParams? mosip)
+    {
+        if (mosip is null)
+        {
+            return (null, null);
+        }
+        return (Canonical(mosip.Salt, "mosip.salt"), Canonical(mosip.Aad, "mosip.aad"));
+
+        static string Canonical(string? value, string field) =>
+            string.IsNullOrWhiteSpace(value) ? ""
+            : OpenG2P.KeyBridge.Server.Mosip.MosipBase64.TryDecode(value, out var bytes) ? OpenG2P.KeyBridge.Crypto.Base64Url.Encode(bytes)
+            : throw Invalid($"'{field}' is not base64url");
     }
 
     public Task<JobView> StartKekRotationAsync(Caller caller, CancellationToken ct) =>

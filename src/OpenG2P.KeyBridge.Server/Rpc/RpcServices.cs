@@ -38,6 +38,7 @@ public sealed class RpcServices(
     KeyBridgeMetrics metrics,
     Backup.BackupService backups,
     KeyDestruction destruction,
+    Mosip.Import.MosipKeystoreImporter mosipImporter,
     ILogger<RpcServices> logger)
 {
     public DataCrypto Data { get; } = data;
@@ -81,6 +82,7 @@ public sealed class RpcServices(
     public Backup.BackupService Backups { get; } = backups;
 
     public KeyDestruction Destruction { get; } = destruction;
+    public Mosip.Import.MosipKeystoreImporter MosipImporter { get; } = mosipImporter;
 
     public ILogger Logger { get; } = logger;
 }

@@ -12,12 +12,12 @@ public static class RpcTargets
     public static IReadOnlyList<Type> Types { get; } =
     [
         typeof(DataMethods), typeof(MacMethods), typeof(SigningMethods), typeof(CertificateMethods), typeof(KeyMethods), typeof(SystemMethods), typeof(ClientMethods), typeof(AuditMethods), typeof(JobMethods), typeof(VoucherMethods),
-        typeof(KeyDeletionMethods), typeof(BackupMethods),
+        typeof(KeyDeletionMethods), typeof(BackupMethods), typeof(MosipMethods),
     ];
 
     public static object[] Create(RpcServices s) =>
     [
         new DataMethods(s), new MacMethods(s), new SigningMethods(s), new CertificateMethods(s), new KeyMethods(s), new SystemMethods(s), new ClientMethods(s), new AuditMethods(s), new JobMethods(s), new VoucherMethods(s),
-        new KeyDeletionMethods(s), new BackupMethods(s),
+        new KeyDeletionMethods(s), new BackupMethods(s), new MosipMethods(s),
     ];
 }

@@ -14,6 +14,8 @@ public sealed class RpcClient(Uri baseAddress, string? token) : IDisposable
 
     public string? Token { get; } = token;
 
+    public Uri BaseAddress => _http.BaseAddress!;
+
     public static async Task<RpcClient> LoginAsync(Uri baseAddress, string clientId, string secret)
     {
         using var http = new HttpClient { BaseAddress = baseAddress };

@@ -5,6 +5,7 @@ using OpenG2P.KeyBridge.Crypto;
 using OpenG2P.KeyBridge.Errors;
 using OpenG2P.KeyBridge.Jobs;
 using OpenG2P.KeyBridge.Keys;
+using OpenG2P.KeyBridge.Mosip;
 using OpenG2P.KeyBridge.Operations;
 using OpenG2P.KeyBridge.Server.Auth;
 using OpenG2P.KeyBridge.Server.Jobs.Odoo;
@@ -167,6 +168,20 @@ public sealed class ReencryptionJob(
         {
             throw new KeyBridgeException(KeyBridgeError.CiphertextMalformed, $"expected a string, Odoo sent a {value.ValueKind.ToString().ToLowerInvariant()}");
         }
+        var context = spec.Context switch
+        {
+            "record" => EncryptionContext.FromJson(JsonSerializer.SerializeToElement(new Dictionary<string, object> { ["model"] = spec.Model, ["field"] = field, ["id"] = id })),
+            "mosip" => MosipContext.ForAad(Base64Url.Decode(spec.MosipAad ?? "", "mosip.aad")),
+            _ => EncryptionContext.Empty,
+        };
+        if (spec.ReadsMosip && StoredCiphertext.DecodeMosip(value.GetString()!) is { } mosip)
+        {
+            // A MOSIP ciphertext is always moved: decrypted with the imported MOSIP key, encrypted under the job's key.
+            var moved = await data.RewrapMosipAsync(mosip.Bytes, Base64Url.Decode(spec.MosipSalt ?? "", "mosip.salt"),
+                Base64Url.Decode(spec.MosipAad ?? "", "mosip.aad"), spec.Key!, context, k => CheckKey(spec, k, target: k == spec.Key), ct);
+            Track(spec, page, moved.Ciphertext.Key, moved.Ciphertext.Version);
+            return StoredCiphertext.Encode(moved.Ciphertext.Value, mosip.Form);
+        }
         var (parsed, form) = StoredCiphertext.Decode(value.GetString()!);
         CheckKey(spec, parsed.KeyName);
         var key = await ring.GetAsync(parsed.KeyName, ct);
@@ -176,9 +191,6 @@ public sealed class ReencryptionJob(
             Track(spec, page, parsed.KeyName, parsed.KeyVersion);
             return null;
         }
-        var context = spec.Context == "record"
-            ? EncryptionContext.FromJson(JsonSerializer.SerializeToElement(new Dictionary<string, object> { ["model"] = spec.Model, ["field"] = field, ["id"] = id }))
-            : EncryptionContext.Empty;
         var rewrapped = await data.RewrapAsync(parsed, context, ct);
         Track(spec, page, rewrapped.Key, rewrapped.Version);
         return StoredCiphertext.Encode(rewrapped.Value, form);
@@ -192,13 +204,14 @@ public sealed class ReencryptionJob(
         }
     }
 
-    private static void CheckKey(ReencryptionSpec spec, string keyName)
+    /// <param name="target">False for the imported MOSIP key that decrypts a MOSIP ciphertext: it is not the job's key, only granted.</param>
+    private static void CheckKey(ReencryptionSpec spec, string keyName, bool target = true)
     {
         if (keyName.StartsWith("keybridge.", StringComparison.Ordinal))
         {
             throw new KeyBridgeException(KeyBridgeError.Forbidden, $"key '{keyName}' is internal to KeyBridge");
         }
-        if (spec.Key is { } expected && keyName != expected)
+        if (target && spec.Key is { } expected && keyName != expected)
         {
             throw new KeyBridgeException(KeyBridgeError.Forbidden, $"the ciphertext is under key '{keyName}', not '{expected}'");
         }

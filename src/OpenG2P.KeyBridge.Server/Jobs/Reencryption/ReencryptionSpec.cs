@@ -22,8 +22,15 @@ public sealed record ReencryptionSpec
 
     public required IReadOnlyList<string> Fields { get; init; }
 
-    /// <summary><c>record</c>: each ciphertext bound to {"model","field","id"}; <c>none</c>: no context.</summary>
+    /// <summary><c>record</c>: each ciphertext bound to {"model","field","id"}; <c>none</c>: no context; <c>mosip</c>: bound to <see cref="MosipAad"/> as /v1/keymanager/encrypt binds it.</summary>
     public string Context { get; init; } = "record";
+
+    /// <summary>MOSIP ciphertexts are read with this salt and aad (base64url; null when not expected) and moved to <see cref="Key"/>.</summary>
+    public string? MosipSalt { get; init; }
+
+    public string? MosipAad { get; init; }
+
+    public bool ReadsMosip => MosipSalt is not null || MosipAad is not null;
 
     /// <summary>Only ciphertexts of this key are expected (and its min_decryption_version may be raised); null: any key.</summary>
     public string? Key { get; init; }

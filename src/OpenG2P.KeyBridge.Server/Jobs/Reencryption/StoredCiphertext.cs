@@ -41,6 +41,28 @@ public static class StoredCiphertext
             : (Ciphertext.Parse(Ciphertext.TextPrefix + Base64Url.Encode(bytes)), StoredForm.Base64OfBytes);
     }
 
+    /// <summary>
+    /// A MOSIP keymanager ciphertext as OpenG2P stores it: the bytes in a Binary field (base64 over JSON-RPC), or the
+    /// base64url text <c>/encrypt</c> returned, in a text field. Null when the value is not one (e.g. a KeyBridge ciphertext).
+    /// Its replacement is written as the KeyBridge text (as bytes in a Binary field), which <c>/v1/keymanager/decrypt</c> reads.
+    /// </summary>
+    public static (byte[] Bytes, StoredForm Form)? DecodeMosip(string value)
+    {
+        if (value.StartsWith(Ciphertext.TextPrefix, StringComparison.Ordinal))
+        {
+            return null;
+        }
+        try
+        {
+            var bytes = Convert.FromBase64String(value);
+            return MosipCiphertext.LooksLike(bytes) && !bytes.AsSpan().StartsWith(Prefix) ? (bytes, StoredForm.Base64OfText) : null;
+        }
+        catch (FormatException)
+        {
+        }
+        return OpenG2P.KeyBridge.Server.Mosip.MosipBase64.TryDecode(value, out var text) && MosipCiphertext.LooksLike(text) ? (text, StoredForm.Text) : null;
+    }
+
     /// <summary>A ciphertext (text form) in the given stored form.</summary>
     public static string Encode(string ciphertext, StoredForm form) => form switch
     {

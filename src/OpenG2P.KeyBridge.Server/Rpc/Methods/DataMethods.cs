@@ -5,6 +5,7 @@ using OpenG2P.KeyBridge.Crypto;
 using OpenG2P.KeyBridge.Errors;
 using OpenG2P.KeyBridge.Operations;
 using OpenG2P.KeyBridge.Server.Auth;
+using OpenG2P.KeyBridge.Server.Mosip;
 using StreamJsonRpc;
 using static OpenG2P.KeyBridge.Server.Rpc.Methods.Params;
 
@@ -35,9 +36,9 @@ public sealed class DataMethods(RpcServices s)
     {
         if (p.Items is { } items)
         {
-            return await Batch.RunAsync(ctx, s, items, async i => (object)await DecryptOneAsync(ctx, i.Ciphertext, i.Context ?? p.Context));
+            return await Batch.RunAsync(ctx, s, items, async i => (object)await DecryptOneAsync(ctx, i.Ciphertext, i.Context ?? p.Context, i.Mosip ?? p.Mosip));
         }
-        return await DecryptOneAsync(ctx, p.Ciphertext, p.Context);
+        return await DecryptOneAsync(ctx, p.Ciphertext, p.Context, p.Mosip);
     }
 
     [JsonRpcMethod("rewrap_data")]
@@ -45,6 +46,11 @@ public sealed class DataMethods(RpcServices s)
     [RpcSummary("Re-encrypt a ciphertext under the key's latest version; the plaintext never leaves the service.", typeof(EncryptResult))]
     public async Task<object> RewrapDataAsync(CiphertextParams p, RpcContext ctx)
     {
+        if (p.Mosip is not null || p.Items?.Any(i => i?.Mosip is not null) == true)
+        {
+            throw new KeyBridgeException(KeyBridgeError.InvalidParams,
+                "'mosip' applies to decrypt_data; MOSIP ciphertexts move to KeyBridge's format with job.start_reencryption");
+        }
         if (p.Items is { } items)
         {
             return await Batch.RunAsync(ctx, s, items, async i => (object)await RewrapOneAsync(ctx, i.Ciphertext, i.Context ?? p.Context));
@@ -83,11 +89,26 @@ public sealed class DataMethods(RpcServices s)
         }
     }
 
-    private async ValueTask<DecryptResult> DecryptOneAsync(RpcContext ctx, string? ciphertext, JsonElement? context)
+    private async ValueTask<DecryptResult> DecryptOneAsync(RpcContext ctx, string? ciphertext, JsonElement? context, MosipCipherParams? mosip)
     {
-        var parsed = Ciphertext.Parse(ciphertext);
-        KeyName(parsed.KeyName, ctx, "ciphertext");
-        var r = await s.Data.DecryptAsync(parsed, EncryptionContext.FromJson(context));
+        Used<byte[]> r;
+        if (ciphertext is not null && !ciphertext.StartsWith(Ciphertext.TextPrefix, StringComparison.Ordinal)
+            && MosipBase64.TryDecode(ciphertext, out var bytes) && MosipCiphertext.LooksLike(bytes))
+        {
+            // A MOSIP keymanager ciphertext (base64 of its bytes), read with an imported MOSIP key.
+            if (context is { ValueKind: not JsonValueKind.Null })
+            {
+                throw new KeyBridgeException(KeyBridgeError.InvalidParams, "a MOSIP ciphertext has no context; give 'mosip': {salt, aad}");
+            }
+            r = await s.Data.DecryptMosipAsync(bytes, MosipBytes(mosip?.Salt, "mosip.salt"), MosipBytes(mosip?.Aad, "mosip.aad"),
+                name => KeyName(name, ctx, "ciphertext"));
+        }
+        else
+        {
+            var parsed = Ciphertext.Parse(ciphertext);
+            KeyName(parsed.KeyName, ctx, "ciphertext");
+            r = await s.Data.DecryptAsync(parsed, EncryptionContext.FromJson(context));
+        }
         ctx.NoteVersion(r.Key, r.Version);
         string? text;
         try
@@ -102,6 +123,12 @@ public sealed class DataMethods(RpcServices s)
         CryptographicOperations.ZeroMemory(r.Value);
         return result;
     }
+
+    /// <summary>MOSIP's salt or aad: base64url or base64, padding optional, as MOSIP reads them; empty when absent.</summary>
+    private static byte[] MosipBytes(string? value, string field) =>
+        string.IsNullOrWhiteSpace(value) ? []
+        : MosipBase64.TryDecode(value, out var bytes) ? bytes
+        : throw new KeyBridgeException(KeyBridgeError.InvalidBase64, $"'{field}' is not base64url");
 
     private async ValueTask<EncryptResult> RewrapOneAsync(RpcContext ctx, string? ciphertext, JsonElement? context)
     {

@@ -38,6 +38,8 @@ public sealed record CiphertextItem
     public string? Ciphertext { get; init; }
 
     public JsonElement? Context { get; init; }
+
+    public MosipCipherParams? Mosip { get; init; }
 }
 
 public sealed record CiphertextParams
@@ -45,6 +47,9 @@ public sealed record CiphertextParams
     public string? Ciphertext { get; init; }
 
     public JsonElement? Context { get; init; }
+
+    /// <summary>decrypt_data: the salt and aad a MOSIP ciphertext was made with (instead of a context).</summary>
+    public MosipCipherParams? Mosip { get; init; }
 
     public List<CiphertextItem?>? Items { get; init; }
 }
@@ -115,3 +120,11 @@ public sealed record RandomBytesParams
 }
 
 public sealed record RandomBytesResult(string Data);
+
+/// <summary>The salt and aad (base64url, either may be absent) a MOSIP keymanager ciphertext was encrypted with.</summary>
+public sealed record MosipCipherParams
+{
+    public string? Salt { get; init; }
+
+    public string? Aad { get; init; }
+}

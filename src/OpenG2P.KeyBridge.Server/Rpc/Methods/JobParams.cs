@@ -22,8 +22,11 @@ public sealed record JobStartReencryptionParams
 
     public List<string>? Fields { get; init; }
 
-    /// <summary><c>record</c> (default) or <c>none</c>.</summary>
+    /// <summary><c>record</c> (default), <c>none</c>, or <c>mosip</c> (bound to <c>mosip.aad</c> as <c>/v1/keymanager/encrypt</c> does).</summary>
     public string? Context { get; init; }
+
+    /// <summary>The salt and aad OpenG2P's keymanager provider encrypted with, to read MOSIP ciphertexts and move them to <c>key</c>.</summary>
+    public MosipJobParams? Mosip { get; init; }
 
     public string? Key { get; init; }
 
@@ -38,6 +41,14 @@ public sealed record JobStartReencryptionParams
 
     /// <summary><c>field</c> (default) or <c>blob</c>.</summary>
     public string? Storage { get; init; }
+}
+
+/// <summary>A MOSIP keymanager provider's fixed salt and aad (its <c>keymanager_encrypt_salt</c> / <c>_aad</c>), base64url as OpenG2P stores them.</summary>
+public sealed record MosipJobParams
+{
+    public string? Salt { get; init; }
+
+    public string? Aad { get; init; }
 }
 
 public sealed record JobIdParams
