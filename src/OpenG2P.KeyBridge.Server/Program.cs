@@ -7,7 +7,10 @@ if (JobCli.Handles(args))
     return await JobCli.RunAsync(args, Console.Out, Console.Error);
 }
 
-var builder = WebApplication.CreateBuilder(args);
+// KeyBridge reads its configuration once (IOptions): watching appsettings*.json for changes only
+// costs a recursive file watcher on the content root, which fires on every write of a SQLite data
+// directory kept under it (the default ./data) — measurable CPU under load.
+var builder = WebApplication.CreateBuilder([.. args, "--hostBuilder:reloadConfigOnChange=false"]);
 builder.AddKeyBridge();
 builder.AddKeyBridgeJobs();
 

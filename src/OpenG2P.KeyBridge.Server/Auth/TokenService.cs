@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -49,9 +50,40 @@ public sealed class TokenService(KeyRing ring, ClientDirectory clients, IOptions
         return (signingInput + "." + Base64Url.Encode(signature), lifetime);
     }
 
+    /// <summary>
+    /// Tokens whose signature and claims were checked recently, so a client sending the same token
+    /// on every call is not re-parsed and re-MACed each time. Only the token's own content is
+    /// cached: expiry, the client record (disabled, secret rotated) and the signing key version's
+    /// state are checked on every call, and any key change made through this node drops the cache.
+    /// </summary>
+    private readonly ConcurrentDictionary<string, CheckedToken> _checked = new(StringComparer.Ordinal);
+    private long _checkedChanges = -1;
+
+    private sealed record CheckedToken(string ClientId, long Exp, long Generation, int Version, long CheckedAt);
+
+    private const int MaxCheckedTokens = 10_000;
+
+    /// <summary>Whether <paramref name="token"/> was issued by this KeyBridge and validated recently (its issuer need not be parsed again).</summary>
+    public bool IsKnown(string token) => _checked.ContainsKey(token);
+
     /// <summary>Validates a bearer token and returns the caller; throws <c>authentication_failed</c> with a reason that reveals nothing secret.</summary>
     public async ValueTask<Caller> ValidateAsync(string token, CancellationToken ct)
     {
+        var changes = ring.Changes;
+        if (Interlocked.Exchange(ref _checkedChanges, changes) != changes)
+        {
+            _checked.Clear();
+        }
+        var ttl = Math.Max(0, options.Value.ClientCacheSeconds) * 1000L;
+        if (_checked.TryGetValue(token, out var known) && Environment.TickCount64 - known.CheckedAt < ttl)
+        {
+            var cachedKey = await ring.GetAsync(SigningKeyName, ct);
+            if (cachedKey.FindVersion(known.Version) is { } kv && cachedKey.EffectiveState(kv) == VersionState.Active)
+            {
+                return await CallerAsync(known.ClientId, known.Exp, known.Generation, ct);
+            }
+            _checked.TryRemove(token, out _);
+        }
         var parts = token.Split('.');
         if (parts.Length != 3
             || !Base64Url.TryDecodeCanonical(parts[0], out var headerBytes)
@@ -113,6 +145,19 @@ public sealed class TokenService(KeyRing ring, ClientDirectory clients, IOptions
         {
             throw Fail("the bearer token's claims are malformed");
         }
+        if (ttl > 0)
+        {
+            if (_checked.Count >= MaxCheckedTokens)
+            {
+                _checked.Clear();
+            }
+            _checked[token] = new CheckedToken(clientId, exp, generation, version, Environment.TickCount64);
+        }
+        return await CallerAsync(clientId, exp, generation, ct);
+    }
+
+    private async ValueTask<Caller> CallerAsync(string clientId, long exp, long generation, CancellationToken ct)
+    {
         var now = time.GetUtcNow().ToUnixTimeSeconds();
         if (exp <= now)
         {

@@ -30,9 +30,10 @@ public static class KeyBridgeServices
         Bind<CacheOptions>(services, "Cache");
         Bind<AnomalyOptions>(services, "Anomaly");
         Bind<SigningOptions>(services, "Signing");
+        Bind<AuditOptions>(services, "Audit");
 
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(sp => CreateStore(sp.GetRequiredService<IOptions<StorageOptions>>().Value));
+        services.AddSingleton(sp => CreateStore(sp.GetRequiredService<IOptions<StorageOptions>>().Value, sp.GetRequiredService<IOptions<AuditOptions>>().Value));
         services.AddSingleton<IKeyStore>(sp => sp.GetRequiredService<SqlKeyStore>());
         services.AddSingleton<IAuditStore>(sp => sp.GetRequiredService<SqlKeyStore>());
         services.AddSingleton(sp => CreateToken(sp.GetRequiredService<IOptions<KekOptions>>().Value.Pkcs11));
@@ -101,11 +102,14 @@ public static class KeyBridgeServices
     private static void Bind<T>(IServiceCollection services, string section) where T : class =>
         services.AddOptions<T>().BindConfiguration(section).ValidateDataAnnotations().ValidateOnStart();
 
-    private static SqlKeyStore CreateStore(StorageOptions o) => o.Provider switch
+    private static SqlKeyStore CreateStore(StorageOptions o, AuditOptions audit) => o.Provider switch
     {
         "postgres" => new PostgresKeyStore(o.ConnectionString
             ?? throw new InvalidOperationException("Storage:ConnectionString is required when Storage:Provider is 'postgres'")),
-        _ => new SqliteKeyStore(Path.Combine(o.DataDirectory, "keybridge.db")),
+        _ => new SqliteKeyStore(Path.Combine(o.DataDirectory, "keybridge.db"))
+        {
+            AuditSynchronous = audit.SqliteSynchronous == "full" ? SqliteSynchronous.Full : SqliteSynchronous.Normal,
+        },
     };
 
     private static IKekProvider CreateKek(IServiceProvider sp, KekOptions o, StorageOptions storage)
