@@ -59,7 +59,13 @@ public sealed class TokenService(KeyRing ring, ClientDirectory clients, IOptions
     private readonly ConcurrentDictionary<string, CheckedToken> _checked = new(StringComparer.Ordinal);
     private long _checkedChanges = -1;
 
-    private sealed record CheckedToken(string ClientId, long Exp, long Generation, int Version, long CheckedAt);
+    private sealed record CheckedToken(string ClientId, long Exp, long Generation, int Version, long CheckedAt)
+    {
+        /// <summary>The caller last built for this token, with the client record it came from (reused while that record is current).</summary>
+        public BuiltCaller? Built { get; set; }
+    }
+
+    private sealed record BuiltCaller(ClientRecord Client, Caller Caller);
 
     private const int MaxCheckedTokens = 10_000;
 
@@ -80,7 +86,7 @@ public sealed class TokenService(KeyRing ring, ClientDirectory clients, IOptions
             var cachedKey = await ring.GetAsync(SigningKeyName, ct);
             if (cachedKey.FindVersion(known.Version) is { } kv && cachedKey.EffectiveState(kv) == VersionState.Active)
             {
-                return await CallerAsync(known.ClientId, known.Exp, known.Generation, ct);
+                return await CallerAsync(known.ClientId, known.Exp, known.Generation, known, ct);
             }
             _checked.TryRemove(token, out _);
         }
@@ -145,18 +151,19 @@ public sealed class TokenService(KeyRing ring, ClientDirectory clients, IOptions
         {
             throw Fail("the bearer token's claims are malformed");
         }
+        CheckedToken? entry = null;
         if (ttl > 0)
         {
             if (_checked.Count >= MaxCheckedTokens)
             {
                 _checked.Clear();
             }
-            _checked[token] = new CheckedToken(clientId, exp, generation, version, Environment.TickCount64);
+            _checked[token] = entry = new CheckedToken(clientId, exp, generation, version, Environment.TickCount64);
         }
-        return await CallerAsync(clientId, exp, generation, ct);
+        return await CallerAsync(clientId, exp, generation, entry, ct);
     }
 
-    private async ValueTask<Caller> CallerAsync(string clientId, long exp, long generation, CancellationToken ct)
+    private async ValueTask<Caller> CallerAsync(string clientId, long exp, long generation, CheckedToken? entry, CancellationToken ct)
     {
         var now = time.GetUtcNow().ToUnixTimeSeconds();
         if (exp <= now)
@@ -173,8 +180,17 @@ public sealed class TokenService(KeyRing ring, ClientDirectory clients, IOptions
             // Rotating the secret or disabling the client moves its mark: every earlier token stops working.
             throw Fail("the bearer token was issued before the client's secret was rotated or the client was disabled");
         }
-        return new Caller(client.ClientId, new HashSet<string>(client.Roles, StringComparer.Ordinal), client.Keys,
+        if (entry?.Built is { } built && ReferenceEquals(built.Client, client))
+        {
+            return built.Caller;
+        }
+        var caller = new Caller(client.ClientId, new HashSet<string>(client.Roles, StringComparer.Ordinal), client.Keys,
             DateTimeOffset.FromUnixTimeSeconds(exp));
+        if (entry is not null)
+        {
+            entry.Built = new BuiltCaller(client, caller);
+        }
+        return caller;
     }
 
     private static long Generation(ClientRecord client) => client.TokensValidAfter?.ToUnixTimeMilliseconds() ?? 0;
