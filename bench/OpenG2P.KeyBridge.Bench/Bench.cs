@@ -62,6 +62,11 @@ public sealed partial class Bench(Plan plan, string serverDll, string outDir, st
         }
         finally
         {
+            _bareClient?.Dispose();
+            if (_bare is not null)
+            {
+                await _bare.DisposeAsync();
+            }
             _results.Machine.LoadAverageEnd = LoadAverage();
             _results.Machine.DurationSeconds = Math.Round(Stopwatch.GetElapsedTime(started).TotalSeconds);
             _results.Targets = Targets.Evaluate(_results);
@@ -102,22 +107,60 @@ public sealed partial class Bench(Plan plan, string serverDll, string outDir, st
         }
     }
 
-    /// <summary>The bare minimal-API handler doing the same crypto, driven exactly like KeyBridge's single-item encrypt.</summary>
+    private ServerProcess? _bare;
+    private RpcClient? _bareClient;
+
+    private static readonly byte[] BareBody = Utf8.Bytes("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"encrypt_data\",\"params\":{\"text\":\""
+        + References.Plaintext + "\",\"context\":{\"model\":\"res.partner\",\"field\":\"name\",\"id\":42}}}");
+
+    private const string BareName = "bare handler: read body, AES-256-GCM encrypt, hand-written reply";
+
+    /// <summary>
+    /// The bare minimal-API handler doing the same crypto, driven exactly like KeyBridge's single-item
+    /// encrypt. It stays up (idle) so that its c16 figure is measured right before and after KeyBridge's.
+    /// </summary>
     private async Task BareAsync()
     {
         Log("bare ASP.NET Core handler");
         var dll = Path.Combine(AppContext.BaseDirectory, "OpenG2P.KeyBridge.Bench.dll");
-        await using var bare = await ServerProcess.StartAsync(Path.Combine(_scratch, "bare"), dll,
+        _bare = await ServerProcess.StartAsync(Path.Combine(_scratch, "bare"), dll,
             new Dictionary<string, string> { ["DOTNET_gcServer"] = "1" }, ["bare"], Path.Combine(_scratch, "bare.log"));
-        var body = Utf8.Bytes("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"encrypt_data\",\"params\":{\"text\":\"" + References.Plaintext
-            + "\",\"context\":{\"model\":\"res.partner\",\"field\":\"name\",\"id\":42}}}");
-        using var client = new RpcClient(bare.BaseUrl, "", 16);
-        await WarmAsync(client, [body], 16, plan.ServerWarmUp);
-        foreach (var c in new[] { 1, 16 })
+        _bareClient = new RpcClient(_bare.BaseUrl, "", 16);
+        await WarmAsync(_bareClient, [BareBody], 16, plan.ServerWarmUp);
+        _results.Scenarios.Add(await MeasureAsync(_bare, _bareClient, "bare/encrypt-c1", "bare", BareName, [BareBody], 1, 1, preferWrk: true, token: ""));
+    }
+
+    /// <summary>Measures KeyBridge's single-item encrypt at c16 between two measurements of the bare handler (their mean is the bare row).</summary>
+    private async Task<ScenarioResult> BesideBareAsync(Func<Task<ScenarioResult>> keyBridge)
+    {
+        if (_bare is null || _bareClient is null)
         {
-            _results.Scenarios.Add(await MeasureAsync(bare, client, $"bare/encrypt-c{c}", "bare", "bare handler: read body, AES-256-GCM encrypt, hand-written reply",
-                [body], c, 1, preferWrk: true, token: ""));
+            return await keyBridge();
         }
+        var before = await MeasureAsync(_bare, _bareClient, "bare/encrypt-c16", "bare", BareName, [BareBody], 16, 1, preferWrk: true, token: "");
+        var result = await keyBridge();
+        var after = await MeasureAsync(_bare, _bareClient, "bare/encrypt-c16", "bare", BareName, [BareBody], 16, 1, preferWrk: true, token: "");
+        var requests = before.Requests + after.Requests;
+        var seconds = before.Seconds + after.Seconds;
+        _results.Scenarios.Add(new ScenarioResult
+        {
+            Id = "bare/encrypt-c16",
+            Config = "bare",
+            Name = BareName,
+            Note = "measured right before and right after sqlite/encrypt-c16; the mean of both",
+            Concurrency = 16,
+            Requests = requests,
+            Items = requests,
+            Errors = before.Errors + after.Errors,
+            Seconds = Math.Round(seconds, 2),
+            RequestsPerSecond = Math.Round(requests / seconds, 1),
+            ItemsPerSecond = Math.Round(requests / seconds, 1),
+            P50Ms = (before.P50Ms + after.P50Ms) / 2,
+            P99Ms = Math.Max(before.P99Ms ?? 0, after.P99Ms ?? 0),
+            CpuSecondsPer1000 = (before.CpuSecondsPer1000 + after.CpuSecondsPer1000) / 2,
+            Generator = before.Generator,
+        });
+        return result;
     }
 
     private async Task WarmAsync(RpcClient client, IReadOnlyList<byte[]> bodies, int concurrency, TimeSpan duration)
@@ -134,8 +177,10 @@ public sealed partial class Bench(Plan plan, string serverDll, string outDir, st
 
     /// <summary>Warms up, then measures one scenario: throughput, latency, errors and the server's CPU per 1,000 items.</summary>
     private async Task<ScenarioResult> MeasureAsync(ServerProcess server, RpcClient client, string id, string config, string name,
-        IReadOnlyList<byte[]> bodies, int concurrency, int itemsPerRequest, bool preferWrk, string? token = null, string? note = null)
+        IReadOnlyList<byte[]> bodies, int concurrency, int itemsPerRequest, bool preferWrk, string? token = null, string? note = null,
+        string? adjacentReference = null)
     {
+        double? referenceBefore = adjacentReference is null ? null : References.MeasureOne(adjacentReference, plan.Reference);
         var useWrk = preferWrk && WrkRunner.Available && bodies.Count == 1;
         async Task<LoadOutcome> Once(TimeSpan duration) => useWrk
             ? await WrkRunner.RunAsync(client.Endpoint, token ?? client.Token, bodies[0], concurrency, duration, plan.MaxRequests, _scratch)
@@ -145,6 +190,7 @@ public sealed partial class Bench(Plan plan, string serverDll, string outDir, st
         var cpu0 = server.CpuSeconds();
         var outcome = await Once(plan.Scenario);
         var cpu = server.CpuSeconds() - cpu0;
+        double? reference = referenceBefore is { } rb ? (rb + References.MeasureOne(adjacentReference!, plan.Reference)) / 2 : null;
         var items = outcome.Requests * itemsPerRequest;
         var result = new ScenarioResult
         {
@@ -164,6 +210,8 @@ public sealed partial class Bench(Plan plan, string serverDll, string outDir, st
             P99Ms = Math.Round(outcome.P99Ms, 3),
             CpuSecondsPer1000 = items > 0 ? Math.Round(cpu / (items / 1000.0), 4) : null,
             Generator = useWrk ? $"wrk -c{concurrency}" : $".NET HttpClient x{concurrency}",
+            AdjacentReference = adjacentReference,
+            AdjacentReferenceOpsPerSecond = reference is { } x ? Math.Round(x, 1) : null,
         };
         if (outcome.Errors > 0)
         {

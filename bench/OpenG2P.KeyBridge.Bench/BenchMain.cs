@@ -97,9 +97,9 @@ public sealed record Plan(bool Quick, IReadOnlyList<string>? Only)
 
     public int ReencryptionRecords => Quick ? 100_000 : 1_000_000;
 
-    public int HsmReencryptionRecords => Quick ? 10_000 : 50_000;
+    public int HsmReencryptionRecords => Quick ? 5_000 : 50_000;
 
-    public int HsmColdKeys => Quick ? 20 : 100;
+    public int HsmColdKeys => Quick ? 10 : 100;
 
     /// <summary>Every load loop stops at this many requests even if its time is not up.</summary>
     public long MaxRequests => 3_000_000;

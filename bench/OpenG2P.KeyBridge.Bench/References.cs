@@ -83,13 +83,52 @@ public static class References
         Add("rsa-2048", "RSA-2048 sign (PKCS#1 v1.5, SHA-256)", 1,
             () => () => rsa.SignData(SigningInput, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1));
 
-        var mosip = new MosipDesign();
+        var mosip = s_mosip ??= new MosipDesign();
         Add("mosip-encrypt", "MOSIP design: encrypt (fresh AES key + RSA-OAEP-2048 wrap)", all, () => () => mosip.Encrypt(plaintext),
             "per call, as keymanager /encrypt");
         Add("mosip-decrypt", "MOSIP design: decrypt (RSA-OAEP unwrap + unwrap of the base key: 2 RSA-2048 private ops)", all,
-            () => () => mosip.Decrypt(), "per call, as keymanager /decrypt; the reference of the decrypt target");
+            () => () => mosip.Decrypt(), "per call, as keymanager /decrypt");
         Add("mosip-decrypt-1t", "MOSIP design: decrypt, one thread", 1, () => () => mosip.Decrypt());
         return results;
+    }
+
+    private static MosipDesign? s_mosip;
+
+    /// <summary>
+    /// One reference measured again right next to the scenario it is compared with (the machine is
+    /// shared: rates drift within a run): aes-gcm, ecdsa-p256 or mosip-decrypt.
+    /// </summary>
+    public static double MeasureOne(string id, TimeSpan duration)
+    {
+        var plaintext = Encoding.UTF8.GetBytes(Plaintext);
+        switch (id)
+        {
+            case "aes-gcm":
+                var key = RandomNumberGenerator.GetBytes(32);
+                var aad = Encoding.ASCII.GetBytes("\u0001\u0012default-encryption\0\0\0\u0001{\"field\":\"name\",\"id\":42,\"model\":\"res.partner\"}");
+                return Rate(() =>
+                {
+                    var aes = new AesGcm(key, 16);
+                    var nonce = new byte[12];
+                    var output = new byte[plaintext.Length];
+                    var tag = new byte[16];
+                    return () =>
+                    {
+                        RandomNumberGenerator.Fill(nonce);
+                        aes.Encrypt(nonce, plaintext, output, tag, aad);
+                    };
+                }, 1, duration);
+            case "ecdsa-p256":
+                using (var ecdsa = ECDsa.Create(ECCurve.NamedCurves.nistP256))
+                {
+                    return Rate(() => () => ecdsa.SignData(SigningInput, HashAlgorithmName.SHA256), 1, duration);
+                }
+            case "mosip-decrypt":
+                var mosip = s_mosip ??= new MosipDesign();
+                return Rate(() => () => mosip.Decrypt(), Environment.ProcessorCount, duration);
+            default:
+                throw new ArgumentException($"no adjacent reference '{id}'", nameof(id));
+        }
     }
 
     /// <summary>Operations per second of <paramref name="make"/>'s action on <paramref name="threads"/> threads, after a short warm-up.</summary>

@@ -47,7 +47,9 @@ public static class Report
                 md.AppendLine($"| {s.Config} | {Cell(s.Name)} | | | | | | | | | | {s.Status}: {Cell(s.Note ?? "")} |");
                 continue;
             }
-            md.AppendLine(Inv($"| {s.Config} | {Cell(s.Name)}{(s.Note is null ? "" : $" ({Cell(s.Note)})")} | {s.Concurrency} | {s.ItemsPerRequest:N0} | {s.Requests:N0} | {s.RequestsPerSecond:N0} | {s.ItemsPerSecond:N0} | {Opt(s.P50Ms)} | {Opt(s.P99Ms)} | {s.Errors:N0} | {Opt(s.CpuSecondsPer1000, "0.000")} | {s.Generator} |"));
+            var adjacent = s.AdjacentReferenceOpsPerSecond is { } a ? $"; {s.AdjacentReference} beside it: {a:N0}/s" : "";
+            var note = s.Note is null && adjacent.Length == 0 ? "" : $" ({Cell((s.Note ?? "") + adjacent).TrimStart(';', ' ')})";
+            md.AppendLine(Inv($"| {s.Config} | {Cell(s.Name)}{note} | {s.Concurrency} | {s.ItemsPerRequest:N0} | {s.Requests:N0} | {s.RequestsPerSecond:N0} | {s.ItemsPerSecond:N0} | {Opt(s.P50Ms)} | {Opt(s.P99Ms)} | {s.Errors:N0} | {Opt(s.CpuSecondsPer1000, "0.000")} | {s.Generator} |"));
         }
         md.AppendLine();
 

@@ -97,6 +97,11 @@ public sealed class ScenarioResult
 
     public string Generator { get; set; } = "";
 
+    /// <summary>The in-process reference this scenario is judged against, measured right before and after it (mean).</summary>
+    public string? AdjacentReference { get; set; }
+
+    public double? AdjacentReferenceOpsPerSecond { get; set; }
+
     public static ScenarioResult Skipped(string id, string config, string name, string reason) =>
         new() { Id = id, Config = config, Name = name, Status = "skipped", Note = reason };
 }
