@@ -18,6 +18,7 @@ public sealed partial class Bench(Plan plan, string serverDll, string outDir, st
     {
         var started = Stopwatch.GetTimestamp();
         _results.Machine = Machine();
+        _results.Machine.Mode = plan.Mode;
         Log($"mode {plan.Mode}; scratch {_scratch}; load average {_results.Machine.LoadAverageStart}");
         try
         {

@@ -15,31 +15,26 @@ public abstract partial class SqlKeyStore
     {
         ArgumentNullException.ThrowIfNull(entries);
         ArgumentNullException.ThrowIfNull(link);
-        return RunAsync<IReadOnlyList<AuditRecord>>(async c =>
-        {
-            await BeforeAuditAppendAsync(c, ct).ConfigureAwait(false);
-            try
-            {
-                var tx = await BeginWriteAsync(c, ct).ConfigureAwait(false);
-                await using (tx.ConfigureAwait(false))
-                {
-                    var result = await AppendInAsync(c, tx, entries, link, ct).ConfigureAwait(false);
-                    await tx.CommitAsync(ct).ConfigureAwait(false);
-                    return result;
-                }
-            }
-            finally
-            {
-                await AfterAuditAppendAsync(c, ct).ConfigureAwait(false);
-            }
-        }, null, ct);
+        return AppendCoreAsync(entries, link, ct);
     }
 
-    /// <summary>Runs on the connection before an audit append's transaction (SQLite: its durability setting).</summary>
-    private protected virtual Task BeforeAuditAppendAsync(DbConnection c, CancellationToken ct) => Task.CompletedTask;
+    /// <summary>Appends on a fresh connection; SQLite overrides this to keep one connection for the audit writer.</summary>
+    private protected virtual Task<IReadOnlyList<AuditRecord>> AppendCoreAsync(IReadOnlyList<AuditEntry> entries,
+        Func<long, string, AuditEntry, (string Hash, int KeyVersion)> link, CancellationToken ct) =>
+        RunAsync(c => AppendOnAsync(c, entries, link, ct), null, ct);
 
-    /// <summary>Runs on the connection after an audit append, committed or not, before it returns to the pool.</summary>
-    private protected virtual Task AfterAuditAppendAsync(DbConnection c, CancellationToken ct) => Task.CompletedTask;
+    /// <summary>One append transaction on <paramref name="c"/>.</summary>
+    private protected async Task<IReadOnlyList<AuditRecord>> AppendOnAsync(DbConnection c, IReadOnlyList<AuditEntry> entries,
+        Func<long, string, AuditEntry, (string Hash, int KeyVersion)> link, CancellationToken ct)
+    {
+        var tx = await BeginWriteAsync(c, ct).ConfigureAwait(false);
+        await using (tx.ConfigureAwait(false))
+        {
+            var result = await AppendInAsync(c, tx, entries, link, ct).ConfigureAwait(false);
+            await tx.CommitAsync(ct).ConfigureAwait(false);
+            return result;
+        }
+    }
 
     private async Task<IReadOnlyList<AuditRecord>> AppendInAsync(DbConnection c, DbTransaction tx, IReadOnlyList<AuditEntry> entries,
         Func<long, string, AuditEntry, (string Hash, int KeyVersion)> link, CancellationToken ct)
