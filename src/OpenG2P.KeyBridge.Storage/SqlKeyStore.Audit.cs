@@ -7,7 +7,7 @@ namespace OpenG2P.KeyBridge.Storage;
 
 public abstract partial class SqlKeyStore
 {
-    private const string AuditColumns =
+    private protected const string AuditColumns =
         "seq, time, client_id, method, keys, versions, outcome, error_name, request_id, remote_address, item_count, prev_hash, hash, chain_key_version";
 
     public Task<IReadOnlyList<AuditRecord>> AppendAsync(IReadOnlyList<AuditEntry> entries,
@@ -15,30 +15,68 @@ public abstract partial class SqlKeyStore
     {
         ArgumentNullException.ThrowIfNull(entries);
         ArgumentNullException.ThrowIfNull(link);
-        return InTransactionAsync<IReadOnlyList<AuditRecord>>(async (c, tx) =>
+        return AppendCoreAsync(entries, link, ct);
+    }
+
+    /// <summary>Appends on a fresh connection; SQLite overrides this to keep one connection for the audit writer.</summary>
+    private protected virtual Task<IReadOnlyList<AuditRecord>> AppendCoreAsync(IReadOnlyList<AuditEntry> entries,
+        Func<long, string, AuditEntry, (string Hash, int KeyVersion)> link, CancellationToken ct) =>
+        RunAsync(c => AppendOnAsync(c, entries, link, ct), null, ct);
+
+    /// <summary>One append transaction on <paramref name="c"/>.</summary>
+    private protected async Task<IReadOnlyList<AuditRecord>> AppendOnAsync(DbConnection c, IReadOnlyList<AuditEntry> entries,
+        Func<long, string, AuditEntry, (string Hash, int KeyVersion)> link, CancellationToken ct)
+    {
+        var tx = await BeginWriteAsync(c, ct).ConfigureAwait(false);
+        await using (tx.ConfigureAwait(false))
         {
-            // The no-op UPDATE takes the head row's lock (SQLite: BEGIN IMMEDIATE already holds the
-            // write lock), so writers on every node extend one chain in turn.
-            var head = await Db.QueryAsync(c, tx, "UPDATE audit_head SET seq = seq WHERE id = 1 RETURNING seq, hash",
-                r => new AuditHead(r.GetInt64(0), r.GetString(1)), ct).ConfigureAwait(false);
-            var (seq, prev) = (head[0].Seq, head[0].Hash);
-            var records = new List<AuditRecord>(entries.Count);
-            foreach (var e in entries)
-            {
-                seq++;
-                var (hash, keyVersion) = link(seq, prev, e);
-                var record = new AuditRecord { Seq = seq, Entry = e, PrevHash = prev, Hash = hash, ChainKeyVersion = keyVersion };
-                records.Add(record);
-                prev = hash;
-            }
-            foreach (var chunk in records.Chunk(200))
-            {
-                await InsertAuditAsync(c, tx, chunk, ct).ConfigureAwait(false);
-            }
-            await Db.ExecuteAsync(c, tx, "UPDATE audit_head SET seq = @seq, hash = @hash WHERE id = 1", ct,
-                ("seq", seq), ("hash", prev)).ConfigureAwait(false);
-            return records;
-        }, null, ct);
+            var result = await AppendInAsync(c, tx, entries, link, ct).ConfigureAwait(false);
+            await tx.CommitAsync(ct).ConfigureAwait(false);
+            return result;
+        }
+    }
+
+    private async Task<IReadOnlyList<AuditRecord>> AppendInAsync(DbConnection c, DbTransaction tx, IReadOnlyList<AuditEntry> entries,
+        Func<long, string, AuditEntry, (string Hash, int KeyVersion)> link, CancellationToken ct)
+    {
+        // The no-op UPDATE takes the head row's lock (SQLite: BEGIN IMMEDIATE already holds the
+        // write lock), so writers on every node extend one chain in turn.
+        var head = await Db.QueryAsync(c, tx, "UPDATE audit_head SET seq = seq WHERE id = 1 RETURNING seq, hash",
+            r => new AuditHead(r.GetInt64(0), r.GetString(1)), ct).ConfigureAwait(false);
+        var (seq, prev) = (head[0].Seq, head[0].Hash);
+        var records = new List<AuditRecord>(entries.Count);
+        foreach (var e in entries)
+        {
+            seq++;
+            var (hash, keyVersion) = link(seq, prev, e);
+            var record = new AuditRecord { Seq = seq, Entry = e, PrevHash = prev, Hash = hash, ChainKeyVersion = keyVersion };
+            records.Add(record);
+            prev = hash;
+        }
+        await InsertAuditAsync(c, tx, records, ct).ConfigureAwait(false);
+        await Db.ExecuteAsync(c, tx, "UPDATE audit_head SET seq = @seq, hash = @hash WHERE id = 1", ct,
+            ("seq", seq), ("hash", prev)).ConfigureAwait(false);
+        return records;
+    }
+
+    /// <summary>Inserts the records; multi-row statements of up to 200 rows save round trips to a database server.</summary>
+    private protected virtual async Task InsertAuditAsync(DbConnection c, DbTransaction tx, IReadOnlyList<AuditRecord> records, CancellationToken ct)
+    {
+        foreach (var chunk in records.Chunk(200))
+        {
+            await InsertAuditRowsAsync(c, tx, chunk, ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The values of one audit row, in <see cref="AuditColumns"/> order.</summary>
+    private protected object?[] AuditValues(AuditRecord r)
+    {
+        var e = r.Entry;
+        return
+        [
+            r.Seq, Time.Write(DateTimeOffset.FromUnixTimeMilliseconds(e.Time.ToUnixTimeMilliseconds())), e.ClientId, e.Method, e.Keys,
+            e.Versions, e.Outcome, e.ErrorName, e.RequestId, e.RemoteAddress, e.ItemCount, r.PrevHash, r.Hash, r.ChainKeyVersion,
+        ];
     }
 
     public Task<IReadOnlyList<AuditRecord>> QueryAsync(AuditQuery query, CancellationToken ct = default)
@@ -80,7 +118,7 @@ public abstract partial class SqlKeyStore
         RunAsync(async c => (await Db.QueryAsync(c, null, "SELECT anchor_seq, anchor_hash FROM audit_head WHERE id = 1",
             r => new AuditHead(r.GetInt64(0), r.GetString(1)), ct).ConfigureAwait(false))[0], null, ct);
 
-    private async Task InsertAuditAsync(DbConnection c, DbTransaction tx, AuditRecord[] records, CancellationToken ct)
+    private async Task InsertAuditRowsAsync(DbConnection c, DbTransaction tx, AuditRecord[] records, CancellationToken ct)
     {
         var sql = new StringBuilder($"INSERT INTO audit_log ({AuditColumns}) VALUES ");
         var p = new List<(string, object?)>(records.Length * 14);

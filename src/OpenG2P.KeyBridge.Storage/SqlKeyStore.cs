@@ -72,6 +72,19 @@ public abstract partial class SqlKeyStore : IKeyStore, IAuditStore
         }
     }
 
+    /// <summary>Runs <paramref name="work"/> (on a connection the caller manages) and maps provider failures to documented errors.</summary>
+    private protected async Task<T> TranslateAsync<T>(Func<Task<T>> work)
+    {
+        try
+        {
+            return await work().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (Translate(ex, null) is { } mapped)
+        {
+            throw mapped;
+        }
+    }
+
     /// <summary>Like <see cref="RunAsync{T}"/> inside one write transaction, committed when <paramref name="work"/> returns.</summary>
     private protected Task<T> InTransactionAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, Func<KeyBridgeException>? onConflict,
         CancellationToken ct) =>

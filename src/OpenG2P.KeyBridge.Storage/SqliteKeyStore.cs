@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Microsoft.Data.Sqlite;
+using OpenG2P.KeyBridge.Audit;
 
 namespace OpenG2P.KeyBridge.Storage;
 
@@ -7,7 +8,7 @@ namespace OpenG2P.KeyBridge.Storage;
 /// The embedded key store: one SQLite file in WAL mode. Every write runs in a <c>BEGIN IMMEDIATE</c>
 /// transaction, so writers from any connection or process are serialised by the database lock.
 /// </summary>
-public sealed class SqliteKeyStore : SqlKeyStore
+public sealed class SqliteKeyStore : SqlKeyStore, IDisposable
 {
     private const string CreateMigrationsTable = """
         CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -35,11 +36,139 @@ public sealed class SqliteKeyStore : SqlKeyStore
         }.ToString();
     }
 
+    /// <summary>
+    /// SQLite's <c>synchronous</c> setting for audit appends only (key and client writes always use
+    /// FULL). In WAL mode NORMAL skips the fsync of each commit: a committed record survives the
+    /// process being killed, but not a power loss or OS crash. FULL costs one fsync per group commit.
+    /// </summary>
+    public SqliteSynchronous AuditSynchronous { get; init; } = SqliteSynchronous.Full;
+
     private protected override string ProviderName => "SQLite";
 
     private protected override TimeCodec Time => TimeCodec.IsoText;
 
     private protected override bool MultiRowInserts => false;
+
+    private readonly SemaphoreSlim _auditGate = new(1, 1);
+    private SqliteConnection? _auditConnection;
+    private SqliteCommand? _auditInsert;
+
+    /// <summary>
+    /// Audit groups go through one dedicated (unpooled) connection with its settings applied once and
+    /// its INSERT prepared once: a group commit then costs its statements and the WAL write, not a
+    /// connection set-up. A failed connection is dropped and the next group opens a fresh one.
+    /// </summary>
+    private protected override async Task<IReadOnlyList<AuditRecord>> AppendCoreAsync(IReadOnlyList<AuditEntry> entries,
+        Func<long, string, AuditEntry, (string Hash, int KeyVersion)> link, CancellationToken ct)
+    {
+        await _auditGate.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            return await TranslateAsync(async () =>
+            {
+                try
+                {
+                    var c = _auditConnection ??= await OpenAuditConnectionAsync(ct).ConfigureAwait(false);
+                    return await AppendOnAsync(c, entries, link, ct).ConfigureAwait(false);
+                }
+                catch
+                {
+                    CloseAuditConnection();
+                    throw;
+                }
+            }).ConfigureAwait(false);
+        }
+        finally
+        {
+            _auditGate.Release();
+        }
+    }
+
+    private async Task<SqliteConnection> OpenAuditConnectionAsync(CancellationToken ct)
+    {
+        EnsureFile();
+        var c = new SqliteConnection(new SqliteConnectionStringBuilder(_connectionString) { Pooling = false }.ToString());
+        try
+        {
+            await c.OpenAsync(ct).ConfigureAwait(false);
+            await Db.ExecuteAsync(c, null, ConnectionPragmas, ct).ConfigureAwait(false);
+            if (AuditSynchronous == SqliteSynchronous.Normal)
+            {
+                await Db.ExecuteAsync(c, null, "PRAGMA synchronous = NORMAL", ct).ConfigureAwait(false);
+            }
+            return c;
+        }
+        catch
+        {
+            await c.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private void CloseAuditConnection()
+    {
+        _auditInsert?.Dispose();
+        _auditInsert = null;
+        _auditConnection?.Dispose();
+        _auditConnection = null;
+    }
+
+    /// <summary>Closes the audit writer's connection (the DI container calls this at shutdown).</summary>
+    public void Dispose()
+    {
+        _auditGate.Wait();
+        try
+        {
+            CloseAuditConnection();
+        }
+        finally
+        {
+            _auditGate.Release();
+        }
+    }
+
+    /// <summary>One prepared single-row INSERT run per record: SQLite has no round trips to save, and one
+    /// statement with 14 parameters per row costs more to prepare and bind than it saves. On the audit
+    /// connection the prepared statement is kept for the next group.</summary>
+    private protected override async Task InsertAuditAsync(DbConnection c, DbTransaction tx, IReadOnlyList<AuditRecord> records, CancellationToken ct)
+    {
+        var cmd = ReferenceEquals(c, _auditConnection) && _auditInsert is { } kept ? kept : NewAuditInsert((SqliteConnection)c);
+        try
+        {
+            cmd.Transaction = (SqliteTransaction)tx;
+            foreach (var record in records)
+            {
+                var values = AuditValues(record);
+                for (var i = 0; i < values.Length; i++)
+                {
+                    cmd.Parameters[i].Value = values[i] ?? DBNull.Value;
+                }
+                await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            if (ReferenceEquals(c, _auditConnection))
+            {
+                _auditInsert = cmd;
+            }
+            else
+            {
+                await cmd.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static SqliteCommand NewAuditInsert(SqliteConnection c)
+    {
+        var cmd = c.CreateCommand();
+        cmd.CommandText = $"INSERT INTO audit_log ({AuditColumns}) VALUES ($0, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
+        for (var i = 0; i < 14; i++)
+        {
+            cmd.Parameters.Add(new SqliteParameter("$" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), DBNull.Value));
+        }
+        return cmd;
+    }
 
     public override Task MigrateAsync(CancellationToken ct = default) =>
         RunAsync(async c =>
@@ -126,4 +255,11 @@ public sealed class SqliteKeyStore : SqlKeyStore
         }
         _fileReady = true;
     }
+}
+
+/// <summary>SQLite's <c>PRAGMA synchronous</c> levels KeyBridge offers for audit appends.</summary>
+public enum SqliteSynchronous
+{
+    Full,
+    Normal,
 }

@@ -16,17 +16,23 @@ public static class AuditChain
 
     public static string Link(ReadOnlySpan<byte> chainKey, long seq, string prevHash, AuditEntry e)
     {
+        using var h = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, chainKey);
+        return Link(h, seq, prevHash, e);
+    }
+
+    /// <summary>The same, with an HMAC keyed once and reused for a whole group of records (it resets after each hash).</summary>
+    public static string Link(IncrementalHash keyedHmac, long seq, string prevHash, AuditEntry e)
+    {
         var fields = new object?[]
         {
             seq, e.Time.ToUnixTimeMilliseconds(), e.ClientId, e.Method, e.Keys, e.Versions, e.Outcome, e.ErrorName,
             e.RequestId, e.RemoteAddress, e.ItemCount,
         };
         var canonical = JsonSerializer.SerializeToUtf8Bytes(fields, Canonical);
-        using var h = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, chainKey);
-        h.AppendData(Encoding.ASCII.GetBytes(prevHash));
-        h.AppendData("\n"u8);
-        h.AppendData(canonical);
-        return Convert.ToHexStringLower(h.GetHashAndReset());
+        keyedHmac.AppendData(Encoding.ASCII.GetBytes(prevHash));
+        keyedHmac.AppendData("\n"u8);
+        keyedHmac.AppendData(canonical);
+        return Convert.ToHexStringLower(keyedHmac.GetHashAndReset());
     }
 
     public static string SeqText(long seq) => seq.ToString(CultureInfo.InvariantCulture);

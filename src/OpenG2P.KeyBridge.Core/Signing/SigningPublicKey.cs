@@ -43,25 +43,26 @@ public sealed class SigningPublicKey
         }
         try
         {
-            switch (Type)
+            if (Type == KeyType.Ed25519 && signature.Length != Ed25519PrivateKeyParameters.SignatureSize)
             {
-                case KeyType.EcdsaP256:
-                    using (var ec = ECDsa.Create())
-                    {
-                        ec.ImportSubjectPublicKeyInfo(SubjectPublicKeyInfo, out _);
-                        return ec.VerifyData(data, signature, HashAlgorithmName.SHA256, ecdsaFormat);
-                    }
-                case KeyType.Ed25519:
-                    return signature.Length == Ed25519PrivateKeyParameters.SignatureSize
-                        && Ed25519Keys.TryDecodeSubjectPublicKeyInfo(SubjectPublicKeyInfo, out var raw)
-                        && new Ed25519PublicKeyParameters(raw).Verify(Org.BouncyCastle.Math.EC.Rfc8032.Ed25519.Algorithm.Ed25519, null, data, signature);
-                default:
-                    using (var rsa = RSA.Create())
-                    {
-                        rsa.ImportSubjectPublicKeyInfo(SubjectPublicKeyInfo, out _);
-                        var padding = algorithm == SignatureAlgorithm.PS256 ? RSASignaturePadding.Pss : RSASignaturePadding.Pkcs1;
-                        return rsa.VerifyData(data, signature, HashAlgorithmName.SHA256, padding);
-                    }
+                return false;
+            }
+            var pool = VerifierPool.For(SubjectPublicKeyInfo);
+            var verifier = pool.Rent(Type, SubjectPublicKeyInfo);
+            try
+            {
+                return verifier switch
+                {
+                    ECDsa ec => ec.VerifyData(data, signature, HashAlgorithmName.SHA256, ecdsaFormat),
+                    Ed25519PublicKeyParameters ed => ed.Verify(Org.BouncyCastle.Math.EC.Rfc8032.Ed25519.Algorithm.Ed25519, null, data, signature),
+                    RSA rsa => rsa.VerifyData(data, signature, HashAlgorithmName.SHA256,
+                        algorithm == SignatureAlgorithm.PS256 ? RSASignaturePadding.Pss : RSASignaturePadding.Pkcs1),
+                    _ => false,
+                };
+            }
+            finally
+            {
+                pool.Return(verifier);
             }
         }
         catch (CryptographicException)
@@ -100,4 +101,53 @@ public sealed class SigningPublicKey
 
     /// <summary>PEM "PUBLIC KEY" (SubjectPublicKeyInfo), readable by openssl and every crypto library.</summary>
     public string ToPem() => PemEncoding.WriteString("PUBLIC KEY", SubjectPublicKeyInfo) + "\n";
+}
+
+/// <summary>
+/// Imported public keys, reused across verifications: importing a SubjectPublicKeyInfo (point
+/// decoding and validation) costs several times the verification itself. Pools hang off the stored
+/// public key bytes of a cached key version, so they go away with it; a pool keeps a few instances
+/// because the platform's key objects are not documented as safe for concurrent use.
+/// </summary>
+internal sealed class VerifierPool
+{
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<byte[], VerifierPool> Pools = new();
+    private readonly System.Collections.Concurrent.ConcurrentBag<object> _free = [];
+
+    public static VerifierPool For(byte[] spki) => Pools.GetValue(spki, _ => new VerifierPool());
+
+    public object Rent(KeyType type, byte[] spki)
+    {
+        if (_free.TryTake(out var v))
+        {
+            return v;
+        }
+        switch (type)
+        {
+            case KeyType.EcdsaP256:
+                var ec = ECDsa.Create();
+                ec.ImportSubjectPublicKeyInfo(spki, out _);
+                return ec;
+            case KeyType.Ed25519:
+                return Ed25519Keys.TryDecodeSubjectPublicKeyInfo(spki, out var raw)
+                    ? new Ed25519PublicKeyParameters(raw)
+                    : throw new CryptographicException("not an Ed25519 public key");
+            default:
+                var rsa = RSA.Create();
+                rsa.ImportSubjectPublicKeyInfo(spki, out _);
+                return rsa;
+        }
+    }
+
+    public void Return(object verifier)
+    {
+        if (_free.Count < 16)
+        {
+            _free.Add(verifier);
+        }
+        else
+        {
+            (verifier as IDisposable)?.Dispose();
+        }
+    }
 }

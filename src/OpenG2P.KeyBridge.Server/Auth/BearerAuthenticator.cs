@@ -89,6 +89,11 @@ public sealed class BearerAuthenticator(TokenService tokens, OidcTokenValidator 
         var token = header[7..].Trim();
         try
         {
+            if (tokens.IsKnown(token))
+            {
+                // Checked recently as one of KeyBridge's own tokens: no need to parse its issuer again.
+                return new(await tokens.ValidateAsync(token, http.RequestAborted), null);
+            }
             // Route by the (still unverified) issuer: KeyBridge's own tokens, or the configured OIDC issuer's.
             var issuer = UnverifiedIssuer(token);
             if (oidc.Options.Enabled && issuer == oidc.Options.Issuer)

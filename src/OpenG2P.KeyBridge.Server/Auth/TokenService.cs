@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -49,9 +50,46 @@ public sealed class TokenService(KeyRing ring, ClientDirectory clients, IOptions
         return (signingInput + "." + Base64Url.Encode(signature), lifetime);
     }
 
+    /// <summary>
+    /// Tokens whose signature and claims were checked recently, so a client sending the same token
+    /// on every call is not re-parsed and re-MACed each time. Only the token's own content is
+    /// cached: expiry, the client record (disabled, secret rotated) and the signing key version's
+    /// state are checked on every call, and any key change made through this node drops the cache.
+    /// </summary>
+    private readonly ConcurrentDictionary<string, CheckedToken> _checked = new(StringComparer.Ordinal);
+    private long _checkedChanges = -1;
+
+    private sealed record CheckedToken(string ClientId, long Exp, long Generation, int Version, long CheckedAt)
+    {
+        /// <summary>The caller last built for this token, with the client record it came from (reused while that record is current).</summary>
+        public BuiltCaller? Built { get; set; }
+    }
+
+    private sealed record BuiltCaller(ClientRecord Client, Caller Caller);
+
+    private const int MaxCheckedTokens = 10_000;
+
+    /// <summary>Whether <paramref name="token"/> was issued by this KeyBridge and validated recently (its issuer need not be parsed again).</summary>
+    public bool IsKnown(string token) => _checked.ContainsKey(token);
+
     /// <summary>Validates a bearer token and returns the caller; throws <c>authentication_failed</c> with a reason that reveals nothing secret.</summary>
     public async ValueTask<Caller> ValidateAsync(string token, CancellationToken ct)
     {
+        var changes = ring.Changes;
+        if (Interlocked.Exchange(ref _checkedChanges, changes) != changes)
+        {
+            _checked.Clear();
+        }
+        var ttl = Math.Max(0, options.Value.ClientCacheSeconds) * 1000L;
+        if (_checked.TryGetValue(token, out var known) && Environment.TickCount64 - known.CheckedAt < ttl)
+        {
+            var cachedKey = await ring.GetAsync(SigningKeyName, ct);
+            if (cachedKey.FindVersion(known.Version) is { } kv && cachedKey.EffectiveState(kv) == VersionState.Active)
+            {
+                return await CallerAsync(known.ClientId, known.Exp, known.Generation, known, ct);
+            }
+            _checked.TryRemove(token, out _);
+        }
         var parts = token.Split('.');
         if (parts.Length != 3
             || !Base64Url.TryDecodeCanonical(parts[0], out var headerBytes)
@@ -113,6 +151,20 @@ public sealed class TokenService(KeyRing ring, ClientDirectory clients, IOptions
         {
             throw Fail("the bearer token's claims are malformed");
         }
+        CheckedToken? entry = null;
+        if (ttl > 0)
+        {
+            if (_checked.Count >= MaxCheckedTokens)
+            {
+                _checked.Clear();
+            }
+            _checked[token] = entry = new CheckedToken(clientId, exp, generation, version, Environment.TickCount64);
+        }
+        return await CallerAsync(clientId, exp, generation, entry, ct);
+    }
+
+    private async ValueTask<Caller> CallerAsync(string clientId, long exp, long generation, CheckedToken? entry, CancellationToken ct)
+    {
         var now = time.GetUtcNow().ToUnixTimeSeconds();
         if (exp <= now)
         {
@@ -128,8 +180,17 @@ public sealed class TokenService(KeyRing ring, ClientDirectory clients, IOptions
             // Rotating the secret or disabling the client moves its mark: every earlier token stops working.
             throw Fail("the bearer token was issued before the client's secret was rotated or the client was disabled");
         }
-        return new Caller(client.ClientId, new HashSet<string>(client.Roles, StringComparer.Ordinal), client.Keys,
+        if (entry?.Built is { } built && ReferenceEquals(built.Client, client))
+        {
+            return built.Caller;
+        }
+        var caller = new Caller(client.ClientId, new HashSet<string>(client.Roles, StringComparer.Ordinal), client.Keys,
             DateTimeOffset.FromUnixTimeSeconds(exp));
+        if (entry is not null)
+        {
+            entry.Built = new BuiltCaller(client, caller);
+        }
+        return caller;
     }
 
     private static long Generation(ClientRecord client) => client.TokensValidAfter?.ToUnixTimeMilliseconds() ?? 0;

@@ -201,3 +201,14 @@ public sealed class CacheOptions
     [Range(0, 3600)]
     public int MetadataSeconds { get; set; } = 5;
 }
+
+/// <summary><c>Audit:*</c>.</summary>
+public sealed class AuditOptions
+{
+    /// <summary>
+    /// Embedded (SQLite) mode: <c>normal</c> commits audit groups without an fsync (WAL mode: a
+    /// committed record survives a killed process, not a power loss); <c>full</c> fsyncs each group commit.
+    /// </summary>
+    [RegularExpression("^(normal|full)$", ErrorMessage = "Audit:SqliteSynchronous must be 'normal' or 'full'")]
+    public string SqliteSynchronous { get; set; } = "normal";
+}

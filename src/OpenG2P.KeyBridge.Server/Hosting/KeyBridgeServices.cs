@@ -36,9 +36,10 @@ public static class KeyBridgeServices
         Bind<VoucherOptions>(services, "Vouchers");
         Bind<BackupOptions>(services, "Backup");
         Bind<KeysOptions>(services, "Keys");
+        Bind<AuditOptions>(services, "Audit");
 
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(sp => CreateStore(sp.GetRequiredService<IOptions<StorageOptions>>().Value));
+        services.AddSingleton(sp => CreateStore(sp.GetRequiredService<IOptions<StorageOptions>>().Value, sp.GetRequiredService<IOptions<AuditOptions>>().Value));
         services.AddSingleton<IKeyStore>(sp => sp.GetRequiredService<SqlKeyStore>());
         services.AddSingleton<IAuditStore>(sp => sp.GetRequiredService<SqlKeyStore>());
         services.AddSingleton<IVoucherStore>(sp => sp.GetRequiredService<SqlKeyStore>());
@@ -125,11 +126,14 @@ public static class KeyBridgeServices
     private static void Bind<T>(IServiceCollection services, string section) where T : class =>
         services.AddOptions<T>().BindConfiguration(section).ValidateDataAnnotations().ValidateOnStart();
 
-    internal static SqlKeyStore CreateStore(StorageOptions o) => o.Provider switch
+    internal static SqlKeyStore CreateStore(StorageOptions o, AuditOptions? audit = null) => o.Provider switch
     {
         "postgres" => new PostgresKeyStore(o.ConnectionString
             ?? throw new InvalidOperationException("Storage:ConnectionString is required when Storage:Provider is 'postgres'")),
-        _ => new SqliteKeyStore(Path.Combine(o.DataDirectory, "keybridge.db")),
+        _ => new SqliteKeyStore(Path.Combine(o.DataDirectory, "keybridge.db"))
+        {
+            AuditSynchronous = audit is null || audit.SqliteSynchronous == "full" ? SqliteSynchronous.Full : SqliteSynchronous.Normal,
+        },
     };
 
     private static IKekProvider CreateKek(IServiceProvider sp, KekOptions o, StorageOptions storage)

@@ -15,7 +15,9 @@ public static class KeyBridgeStartup
     {
         try
         {
-            var builder = WebApplication.CreateBuilder(args);
+            // Configuration is read once (IOptions): watching appsettings*.json would put a recursive file
+            // watcher on the content root, which fires on every write of a SQLite data folder under it.
+            var builder = WebApplication.CreateBuilder([.. args, "--hostBuilder:reloadConfigOnChange=false"]);
             builder.AddKeyBridge();
             builder.AddKeyBridgeJobs();
 

@@ -12,7 +12,11 @@ namespace OpenG2P.KeyBridge.Server.Rpc;
 /// </summary>
 internal sealed class ChannelMessageHandler() : MessageHandlerBase(new SystemTextJsonFormatter())
 {
-    private readonly Channel<JsonRpcRequest> _inbound = Channel.CreateUnbounded<JsonRpcRequest>(new UnboundedChannelOptions { SingleReader = true });
+    // Synchronous continuations: the waiting reader loop resumes on the caller's thread inside
+    // TryWrite (it only hands the request to the dispatch context, see RpcHost), saving a
+    // thread-pool hop per call.
+    private readonly Channel<JsonRpcRequest> _inbound = Channel.CreateUnbounded<JsonRpcRequest>(
+        new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = true });
     private readonly ConcurrentDictionary<long, TaskCompletionSource<JsonRpcMessage>> _pending = new();
     private long _nextId;
 

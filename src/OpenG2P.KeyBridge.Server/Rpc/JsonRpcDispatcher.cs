@@ -180,10 +180,22 @@ public sealed class JsonRpcDispatcher(
         JsonSerializer.Serialize(w, result, result?.GetType() ?? typeof(object), DataOptions);
     });
 
+    // One buffer and writer per thread, reused: Utf8JsonWriter asks for room for the worst-case
+    // escaping of every string it writes, so a fresh small buffer per response grew (and was
+    // garbage) on every call. Write never awaits, so a thread's pair is never shared.
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_buffer;
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? t_writer;
+
     private static byte[] Write(RequestId id, Action<Utf8JsonWriter> body)
     {
-        var buffer = new ArrayBufferWriter<byte>(256);
-        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = DataOptions.Encoder, SkipValidation = true }))
+        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(4096);
+        buffer.ResetWrittenCount();
+        var w = t_writer ??= new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = DataOptions.Encoder, SkipValidation = true });
+        w.Reset(buffer);
+        try
         {
             w.WriteStartObject();
             w.WriteString("jsonrpc", "2.0");
@@ -202,8 +214,17 @@ public sealed class JsonRpcDispatcher(
             }
             body(w);
             w.WriteEndObject();
+            w.Flush();
+            return buffer.WrittenSpan.ToArray();
         }
-        return buffer.WrittenSpan.ToArray();
+        finally
+        {
+            if (buffer.Capacity > 1 << 20)
+            {
+                // Do not pin a large buffer (a big batch's answer) to the thread for good.
+                (t_buffer, t_writer) = (null, null);
+            }
+        }
     }
 
     private static byte[]? Assemble(byte[]?[] outputs, bool isBatch)

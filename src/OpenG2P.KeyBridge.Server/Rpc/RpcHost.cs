@@ -19,7 +19,7 @@ public sealed class RpcHost : IDisposable
         _rpc = new KeyBridgeJsonRpc(_handler, logger)
         {
             // Post each invocation to the thread pool instead of running it on the reader loop.
-            SynchronizationContext = new SynchronizationContext(),
+            SynchronizationContext = new ThreadPoolContext(),
         };
         foreach (var target in RpcTargets.Create(services))
         {
@@ -50,4 +50,17 @@ internal sealed class KeyBridgeJsonRpc(IJsonRpcMessageHandler handler, ILogger l
         var ctx = request.NamedArguments is { } args && args.TryGetValue("ctx", out var c) ? c as RpcContext : null;
         return RpcErrors.ToDetail(exception, ctx?.RequestId, logger);
     }
+}
+
+/// <summary>
+/// Runs each posted invocation on the thread pool, queued locally to the posting thread: the
+/// reader loop runs on the HTTP request's thread (see ChannelMessageHandler), which is about to
+/// wait for the answer, so that thread usually picks the invocation up next.
+/// </summary>
+internal sealed class ThreadPoolContext : SynchronizationContext
+{
+    public override void Post(SendOrPostCallback d, object? state) =>
+        ThreadPool.QueueUserWorkItem(static s => s.d(s.state), (d, state), preferLocal: true);
+
+    public override SynchronizationContext CreateCopy() => this;
 }
