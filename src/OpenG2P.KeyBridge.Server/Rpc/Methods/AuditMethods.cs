@@ -45,10 +45,7 @@ public sealed class AuditMethods(RpcServices s)
     [RpcSummary("Audit records filtered by time, client, key, method, outcome or request id; keyset paging by after_seq.", typeof(AuditQueryResult))]
     public async Task<AuditQueryResult> QueryAsync(AuditQueryParams p, RpcContext ctx)
     {
-        if (p.Limit is < 1 or > 1000)
-        {
-            throw new KeyBridgeException(KeyBridgeError.InvalidParams, "'limit' must be between 1 and 1000");
-        }
+        Params.PageLimit(p.Limit);
         _ = ctx;
         var records = await s.Audit.QueryAsync(new AuditQuery
         {

@@ -82,10 +82,7 @@ public sealed partial class ClientMethods(RpcServices s)
     [RpcSummary("Clients ordered by id, with keyset paging (after, limit ≤ 1000). Never returns secrets.", typeof(ClientListResult))]
     public async Task<ClientListResult> ListAsync(ClientListParams p, RpcContext ctx)
     {
-        if (p.Limit is < 1 or > 1000)
-        {
-            throw new KeyBridgeException(KeyBridgeError.InvalidParams, "'limit' must be between 1 and 1000");
-        }
+        Params.PageLimit(p.Limit);
         var clients = await s.Store.ListClientsAsync(p.After, p.Limit);
         return new ClientListResult(clients.Select(c => ClientView.From(c)).ToList(), clients.Count == p.Limit ? clients[^1].ClientId : null);
     }

@@ -47,10 +47,7 @@ public sealed class KeyMethods(RpcServices s)
     [RpcSummary("Keys ordered by name, with prefix filter and keyset paging (after, limit ≤ 1000).", typeof(KeyListResult))]
     public async Task<KeyListResult> ListAsync(KeyListParams p, RpcContext ctx)
     {
-        if (p.Limit is < 1 or > 1000)
-        {
-            throw new KeyBridgeException(KeyBridgeError.InvalidParams, "'limit' must be between 1 and 1000");
-        }
+        Params.PageLimit(p.Limit);
         var keys = await s.Keys.ListAsync(p.Prefix, p.After, p.Limit);
         var visible = keys.Where(k => ctx.Caller.MayUseKey(k.Name)).Select(KeyView.From).ToList();
         return new KeyListResult(visible, keys.Count == p.Limit ? keys[^1].Name : null);

@@ -21,6 +21,12 @@ internal static class Params
         return name;
     }
 
+    /// <summary>Page size for keyset-paged listings: 1 to <paramref name="max"/>.</summary>
+    public static int PageLimit(int limit, int max = 1000) =>
+        limit >= 1 && limit <= max
+            ? limit
+            : throw new KeyBridgeException(KeyBridgeError.InvalidParams, $"'limit' must be between 1 and {max}");
+
     public static T Required<T>(T? value, string field) where T : class =>
         value ?? throw new KeyBridgeException(KeyBridgeError.InvalidParams, $"'{field}' is required");
 }
